@@ -1,0 +1,71 @@
+# Every task a person runs. The first run of any target installs what it needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SAM_VENV := .venv-sam
+SAM := $(SAM_VENV)/bin/sam
+DEPS := $(VENV)/.installed
+SAM_DEPS := $(SAM_VENV)/.installed
+export PYTHONPATH := $(CURDIR)/layers/common:$(CURDIR)
+
+PORT ?= 3000
+ROLE ?= owner
+USER ?= local-user
+ORG ?= local-org
+
+.PHONY: install local token test unit integration e2e lint format typecheck sam-validate build bench clean
+
+$(DEPS): requirements-dev.txt layers/common/requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+$(SAM_DEPS): requirements-sam.txt
+	$(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-sam.txt
+	touch $@
+
+install: $(DEPS) $(SAM_DEPS)
+
+## The local stack (moto for DynamoDB and S3, an API Gateway-like front) on 127.0.0.1:$(PORT)
+local: $(DEPS)
+	$(BIN)/python -m local.stack --port $(PORT)
+
+## A token for the local stack: make token ROLE=owner USER=u1 ORG=o1
+token: $(DEPS)
+	@$(BIN)/python -m local.token --role $(ROLE) --user $(USER) --org $(ORG)
+
+## Everything CI checks: lint, types, every test, the template lint and build
+test: lint typecheck unit integration e2e sam-validate build
+
+unit: $(DEPS)
+	$(BIN)/python -m pytest tests/unit -q
+
+integration: $(DEPS)
+	$(BIN)/python -m pytest tests/integration -q
+
+e2e: $(DEPS)
+	$(BIN)/python -m pytest tests/e2e -q
+
+lint: $(DEPS)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(DEPS)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+typecheck: $(DEPS)
+	$(BIN)/mypy layers/common/orgimport
+
+sam-validate: $(SAM_DEPS)
+	$(SAM) validate --lint --template template.yaml --region eu-west-1
+
+build: $(SAM_DEPS)
+	$(SAM) build --template template.yaml --build-dir .aws-sam/build
+
+bench: $(DEPS)
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,76 @@
+"""Distributors CRUD: a thin entry point over orgimport.distributors."""
+
+from typing import Annotated
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+from aws_lambda_powertools.logging import correlation_paths
+
+from orgimport import distributors
+from orgimport.api_models import DistributorIn
+from orgimport.distributors import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX
+from orgimport.http_api import caller_of, json_response, make_resolver, owner_only
+from orgimport.storage.distributors_repo import DistributorRepository
+
+logger = Logger()
+app = make_resolver()
+repo = DistributorRepository()
+
+
+@app.post("/distributors")
+def create(body: Annotated[DistributorIn, Body()]):
+    created = distributors.create_distributor(repo, caller_of(app), body.to_fields())
+    logger.info("distributor created", extra={"distributor_id": created.id})
+    return json_response(201, "distributor created", created.as_json())
+
+
+@app.get("/distributors")
+def list_all(
+    page_size: Annotated[int, Query(ge=1, le=PAGE_SIZE_MAX)] = PAGE_SIZE_DEFAULT,
+    cursor: Annotated[str | None, Query()] = None,
+    search: Annotated[str | None, Query(max_length=255)] = None,
+    include_archived: Annotated[bool, Query()] = False,
+):
+    page = distributors.list_distributors(repo, page_size, cursor, search, include_archived)
+    return json_response(
+        200,
+        "distributors",
+        {
+            "distributors": [d.as_json() for d in page.distributors],
+            "pagination": {
+                "page_size": page.page_size,
+                "count": len(page.distributors),
+                "next_cursor": page.next_cursor,
+                "has_more": page.next_cursor is not None,
+            },
+        },
+    )
+
+
+@app.get("/distributors/<distributor_id>")
+def get_one(distributor_id: str):
+    found = distributors.get_distributor(repo, distributor_id)
+    return json_response(200, "distributor", found.as_json())
+
+
+@app.put("/distributors/<distributor_id>")
+def update(distributor_id: str, body: Annotated[DistributorIn, Body()]):
+    updated = distributors.update_distributor(repo, distributor_id, body.to_fields())
+    return json_response(200, "distributor updated", updated.as_json())
+
+
+@app.delete("/distributors/<distributor_id>")
+def archive(distributor_id: str):
+    archived = distributors.archive_distributor(repo, distributor_id)
+    return json_response(200, "distributor archived", archived.as_json())
+
+
+@app.patch("/distributors/<distributor_id>/restore")
+def restore(distributor_id: str):
+    restored = distributors.restore_distributor(repo, distributor_id)
+    return json_response(200, "distributor restored", restored.as_json())
+
+
+lambda_handler = logger.inject_lambda_context(
+    owner_only(app), correlation_id_path=correlation_paths.API_GATEWAY_HTTP
+)

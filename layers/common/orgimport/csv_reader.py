@@ -1,0 +1,304 @@
+"""Turn the bytes of an uploaded CSV into records.
+
+Handles what Excel, LibreOffice and old CRMs actually export: UTF-8 with or without
+a BOM, UTF-16 with a BOM, Windows-1252; comma, semicolon or tab; CRLF, LF or lone CR;
+RFC 4180 quoting. Every input ends in a `CsvTable` or a `FileRejected`, nothing else.
+Pure stdlib, no AWS.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from orgimport.errors import FileRejected
+from orgimport.limits import MAX_DATA_ROWS, MAX_FILE_BYTES
+
+# Candidate delimiters in tie-break order: on a tie the earlier one wins, so comma first.
+_DELIMITERS: tuple[str, ...] = (",", ";", "\t")
+
+# C0 controls that never belong in a CSV export (tab, CR and LF do).
+_STRAY_CONTROLS: tuple[str, ...] = tuple(
+    chr(c) for c in range(0x01, 0x20) if chr(c) not in "\t\r\n"
+)
+# Some exporters leave the odd control char in a notes cell; more than this share means binary.
+_MAX_CONTROL_SHARE = 0.01
+
+# Caps what an invalid_columns error echoes back, so a garbage header cannot make a huge reply.
+_MAX_NAMES_REPORTED = 50
+_MAX_NAME_CHARS = 100
+
+_MIB = 1024 * 1024
+
+
+def _cp1252_table() -> dict[int, str]:
+    """Map the Latin-1 code points 0x80-0x9F to their cp1252 characters.
+
+    cp1252 leaves 0x81, 0x8D, 0x8F, 0x90 and 0x9D undefined; they keep their Latin-1
+    code point, so decoding Latin-1 and translating never fails.
+    """
+    table: dict[int, str] = {}
+    for code in range(0x80, 0xA0):
+        try:
+            table[code] = bytes([code]).decode("cp1252")
+        except UnicodeDecodeError:
+            continue
+    return table
+
+
+_CP1252_TABLE = _cp1252_table()
+
+
+@dataclass(frozen=True)
+class CsvRecord:
+    """One non-blank data record.
+
+    `row_number` is the row a spreadsheet shows: header row 1, first record row 2; a
+    quoted cell spanning lines is one row and blank records still use their number.
+    """
+
+    row_number: int
+    cells: dict[str, str]
+    extra_cells: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CsvTable:
+    columns: tuple[str, ...]
+    records: tuple[CsvRecord, ...]
+    encoding: str
+    delimiter: str
+
+
+def read_csv(
+    data: bytes,
+    *,
+    expected_columns: Sequence[str],
+    required_columns: Sequence[str],
+    max_bytes: int = MAX_FILE_BYTES,
+    max_rows: int = MAX_DATA_ROWS,
+) -> CsvTable:
+    """Decode, split and check an uploaded CSV; raise `FileRejected` for file-level problems.
+
+    The header must hold every expected (and required) column, nothing else, each once,
+    in any order and case. Records are returned in file order, blank ones left out.
+    """
+    # Checked on the raw bytes so an oversized upload is never decoded.
+    if len(data) > max_bytes:
+        raise FileRejected(
+            "file_too_large",
+            f"file exceeds the {_describe_size(max_bytes)} limit",
+            {"limit_bytes": max_bytes, "actual_bytes": len(data)},
+        )
+    text, encoding = _decode(data)
+    if not text.replace("\ufeff", "").strip():
+        raise _empty_file()
+    _reject_binary(text)
+
+    delimiter = _detect_delimiter(text)
+    records = enumerate(_iter_records(text, delimiter), start=1)
+
+    header: list[str] | None = None
+    for _, cells in records:
+        # Leading blank lines are skipped; their row numbers still count.
+        if not _is_blank(cells):
+            header = cells
+            break
+    if header is None:
+        # Only delimiters and whitespace: nothing a person would call content.
+        raise _empty_file()
+    columns = _check_header(header, expected_columns, required_columns)
+
+    kept: list[CsvRecord] = []
+    count = 0
+    # Parse to the end even past the limit, so the error reports the real row count.
+    for row_number, cells in records:
+        if _is_blank(cells):
+            continue
+        count += 1
+        if count <= max_rows:
+            kept.append(_make_record(row_number, cells, columns))
+
+    if count == 0:
+        raise FileRejected("no_data_rows", "file has a header but no data rows")
+    if count > max_rows:
+        raise FileRejected(
+            "too_many_rows",
+            f"file has {count} data rows; the limit is {max_rows}",
+            {"limit_rows": max_rows, "actual_rows": count},
+        )
+    return CsvTable(columns=columns, records=tuple(kept), encoding=encoding, delimiter=delimiter)
+
+
+def _describe_size(n: int) -> str:
+    if n % _MIB == 0:
+        return f"{n // _MIB} MiB"
+    if n % 1024 == 0:
+        return f"{n // 1024} KiB"
+    return f"{n} bytes"
+
+
+def _empty_file() -> FileRejected:
+    return FileRejected("empty_file", "file is empty")
+
+
+def _not_csv() -> FileRejected:
+    return FileRejected("not_csv", "file is not a CSV text file")
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    """Return the text and the name of the encoding it was read with."""
+    try:
+        if data.startswith(codecs.BOM_UTF8):
+            return data.decode("utf-8-sig"), "utf-8-sig"
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            # The utf-16 codec reads the BOM for byte order and drops it.
+            return data.decode("utf-16"), "utf-16"
+    except UnicodeDecodeError:
+        # A BOM that lies about the content: guessing another encoding would mangle text.
+        raise _not_csv() from None
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("latin-1").translate(_CP1252_TABLE), "cp1252"
+
+
+def _reject_binary(text: str) -> None:
+    if "\x00" in text:
+        raise _not_csv()
+    controls = sum(text.count(char) for char in _STRAY_CONTROLS)
+    if controls > max(1, int(len(text) * _MAX_CONTROL_SHARE)):
+        raise _not_csv()
+
+
+def _field_pattern(delimiter: str) -> re.Pattern[str]:
+    """One cell: a quoted part (with anything after its closing quote) or plain text.
+
+    A quote opening a cell that never closes fails the first branch, so the plain branch
+    keeps it as a literal instead of swallowing the rest of the file; quotes in the
+    middle of a plain cell are literals too.
+    """
+    d = re.escape(delimiter)
+    return re.compile(
+        rf'"(?P<quoted>[^"]*(?:""[^"]*)*)"(?P<tail>[^{d}\r\n]*)|(?P<plain>[^{d}\r\n]*)'
+    )
+
+
+def _iter_records(text: str, delimiter: str) -> Iterator[list[str]]:
+    """Yield each record's raw cells; a record ends at an unquoted CRLF, LF or CR."""
+    field_re = _field_pattern(delimiter)
+    end = len(text)
+    pos = 0
+    cells: list[str] = []
+    while True:
+        match = field_re.match(text, pos)
+        assert match is not None  # the plain branch matches the empty string
+        quoted = match.group("quoted")
+        if quoted is None:
+            value = match.group("plain")
+        else:
+            value = quoted.replace('""', '"')
+            if "\r" in value:
+                value = value.replace("\r\n", "\n").replace("\r", "\n")
+            value += match.group("tail")
+        cells.append(value)
+        pos = match.end()
+        if pos >= end:
+            yield cells
+            return
+        if text[pos] == delimiter:
+            pos += 1
+            continue
+        # Anything else here is a line break; CRLF is one break, not two.
+        pos += 2 if text.startswith("\r\n", pos) else 1
+        yield cells
+        cells = []
+        if pos >= end:
+            return
+
+
+def _detect_delimiter(text: str) -> str:
+    """Pick the candidate that separates the most cells on the header line."""
+    line = ""
+    for match in re.finditer(r"[^\r\n]+", text):
+        if match.group().strip():
+            line = match.group()
+            break
+    best, best_count = _DELIMITERS[0], 0
+    for candidate in _DELIMITERS:
+        # Splitting with the real parser counts only delimiters outside quotes.
+        count = len(next(_iter_records(line, candidate))) - 1
+        if count > best_count:
+            best, best_count = candidate, count
+    return best
+
+
+def _is_blank(cells: list[str]) -> bool:
+    return all(not cell.strip() for cell in cells)
+
+
+def _canonical(name: str) -> str:
+    # A second BOM (files re-saved by tools that add one) would hide the first name.
+    return name.replace("\ufeff", "").strip().lower()
+
+
+def _check_header(
+    header: list[str], expected: Sequence[str], required: Sequence[str]
+) -> tuple[str, ...]:
+    names = [_canonical(cell) for cell in header]
+    # Excel adds trailing delimiters after the last used column.
+    while names and not names[-1]:
+        names.pop()
+
+    # Required columns are normally a subset of expected; a union keeps both honoured.
+    allowed = list(dict.fromkeys([*expected, *required]))
+    allowed_set = set(allowed)
+    counts = Counter(names)
+    missing = [name for name in allowed if name not in counts]
+    unexpected = [name for name in counts if name not in allowed_set]
+    duplicated = [name for name, n in counts.items() if n > 1 and name]
+    if not (missing or unexpected or duplicated):
+        return tuple(names)
+
+    parts = []
+    for label, found in (
+        ("missing", missing),
+        ("unexpected", unexpected),
+        ("duplicated", duplicated),
+    ):
+        if found:
+            parts.append(f"{label} columns: {_name_list(found)}")
+    parts.append(f"expected columns: {', '.join(expected)}")
+    raise FileRejected(
+        "invalid_columns",
+        "; ".join(parts),
+        {
+            "missing": _capped(missing),
+            "unexpected": _capped(unexpected),
+            "duplicated": _capped(duplicated),
+            "expected": list(expected),
+        },
+    )
+
+
+def _capped(names: list[str]) -> list[str]:
+    return [name[:_MAX_NAME_CHARS] for name in names[:_MAX_NAMES_REPORTED]]
+
+
+def _name_list(names: list[str]) -> str:
+    shown = ", ".join(name or "(blank)" for name in _capped(names))
+    hidden = len(names) - _MAX_NAMES_REPORTED
+    return f"{shown} (and {hidden} more)" if hidden > 0 else shown
+
+
+def _make_record(row_number: int, raw: list[str], columns: tuple[str, ...]) -> CsvRecord:
+    values = [cell.strip() for cell in raw]
+    width = len(columns)
+    # Short rows: the cells a spreadsheet left off are empty.
+    padded = values + [""] * (width - len(values))
+    cells = dict(zip(columns, padded[:width], strict=True))
+    extra = tuple(value for value in values[width:] if value)
+    return CsvRecord(row_number=row_number, cells=cells, extra_cells=extra)

@@ -1,0 +1,63 @@
+"""The distributor as the domain sees it, and its JSON shape."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from orgimport.distributor_rules import DistributorFields
+from orgimport.vat import vat_key
+
+
+def utc_now() -> str:
+    """ISO 8601 UTC with milliseconds, e.g. 2026-11-27T09:14:39.123Z."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class Distributor:
+    id: str
+    fields: DistributorFields  # cleaned
+    created_at: str
+    updated_at: str
+    created_by_user: str
+    created_by_org: str
+    deleted_at: str | None = None
+
+    @property
+    def vat_key(self) -> str:
+        return vat_key(self.fields.vat or "")
+
+    @property
+    def archived(self) -> bool:
+        return self.deleted_at is not None
+
+    def as_json(self) -> dict[str, Any]:
+        f = self.fields
+        return {
+            "id": self.id,
+            "name": f.name,
+            "description": f.description,
+            "custom_data": {
+                "vat": f.vat,
+                "address": f.address,
+                "city": f.city,
+                "main_contact": f.main_contact,
+                "email": f.email,
+                "phone": f.phone,
+                "language": f.language,
+                "notes": f.notes,
+            },
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+            "created_by": {"user_id": self.created_by_user, "org_id": self.created_by_org},
+            "deleted_at": self.deleted_at,
+        }
+
+
+@dataclass(frozen=True)
+class DistributorPage:
+    distributors: list[Distributor]
+    next_cursor: str | None
+    page_size: int

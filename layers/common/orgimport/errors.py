@@ -1,0 +1,116 @@
+"""Typed errors that cross the layers upward.
+
+The domain and storage raise these; `orgimport.http` is the one place that
+turns them into HTTP status codes and envelopes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One field-level problem: `key` is the field path, `message` a stable code."""
+
+    key: str
+    message: str
+    value: Any = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"key": self.key, "message": self.message, "value": self.value}
+
+
+class DomainError(Exception):
+    """Base of every error the service reports to a client."""
+
+    message = "error"
+
+    def __init__(self, message: str | None = None, data: dict[str, Any] | None = None):
+        super().__init__(message or self.message)
+        self.message = message or self.message
+        self.data = data
+
+
+class BadRequest(DomainError):
+    """The request itself is malformed (body not JSON, wrong types...)."""
+
+    message = "bad request"
+
+
+class ValidationFailed(DomainError):
+    """One or more fields break the rules; carries every field error."""
+
+    message = "validation failed"
+
+    def __init__(self, errors: list[FieldError], message: str | None = None):
+        self.errors = list(errors)
+        super().__init__(
+            message,
+            {"type": "validation_error", "errors": [e.as_dict() for e in self.errors]},
+        )
+
+
+class VatTaken(ValidationFailed):
+    """Another distributor (active or archived) already holds this VAT identity."""
+
+    def __init__(self, vat: str, holder_id: str | None = None):
+        self.vat = vat
+        self.holder_id = holder_id
+        super().__init__([FieldError("custom_data.vat", "already_exists", vat)])
+
+
+class FileRejected(DomainError):
+    """A file-level problem with an uploaded CSV (empty, too large, bad columns...).
+
+    `reason` is a stable code; `details` carries the figures the client needs
+    (actual size, limit, missing and unexpected columns...).
+    """
+
+    message = "invalid file"
+
+    def __init__(self, reason: str, message: str, details: dict[str, Any] | None = None):
+        self.reason = reason
+        self.details = dict(details or {})
+        super().__init__(message, {"type": "file_error", "reason": reason, **self.details})
+
+
+class Unauthenticated(DomainError):
+    message = "unauthorized"
+
+
+class NotAllowed(DomainError):
+    message = "forbidden"
+
+
+class NotFound(DomainError):
+    message = "not found"
+
+
+class Conflict(DomainError):
+    message = "conflict"
+
+
+class SessionNotFound(BadRequest):
+    """Unknown import session, or one past its lifetime (the contract makes both a 400)."""
+
+    message = "import session not found or expired"
+
+
+class SessionExpired(SessionNotFound):
+    message = "import session expired"
+
+
+@dataclass
+class ErrorList:
+    """Collects field errors while a payload is checked."""
+
+    errors: list[FieldError] = field(default_factory=list)
+
+    def add(self, key: str, message: str, value: Any = None) -> None:
+        self.errors.append(FieldError(key, message, value))
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise ValidationFailed(self.errors)

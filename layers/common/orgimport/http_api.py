@@ -1,0 +1,164 @@
+"""The one place that turns domain results and typed errors into HTTP responses.
+
+Every response, success or error, is the envelope
+`{"code": <status>, "message": <short lower-case text>, "data": <object or null>}`.
+Handlers build their resolver with `make_resolver()` and never map errors
+themselves.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+
+from orgimport.errors import (
+    BadRequest,
+    Conflict,
+    DomainError,
+    FileRejected,
+    NotAllowed,
+    NotFound,
+    Unauthenticated,
+    ValidationFailed,
+)
+from orgimport.identity import Caller, caller_from_event, require_owner
+
+logger = Logger(child=True)
+
+# The seed's server URL ends in /api; a custom-domain mapping may keep it in the path.
+PATH_PREFIXES = ["/api"]
+
+_STATUS: list[tuple[type[DomainError], int]] = [
+    (ValidationFailed, 400),
+    (FileRejected, 400),
+    (BadRequest, 400),
+    (Unauthenticated, 401),
+    (NotAllowed, 403),
+    (NotFound, 404),
+    (Conflict, 409),
+]
+
+# pydantic error type -> the contract's stable lower-case code
+_PYDANTIC_CODES = {
+    "missing": "required",
+    "string_too_long": "too_long",
+    "string_too_short": "required",
+    "string_type": "invalid_type",
+    "bool_type": "invalid_type",
+    "bool_parsing": "invalid_type",
+    "int_type": "invalid_type",
+    "int_parsing": "invalid_type",
+    "dict_type": "invalid_type",
+    "model_type": "invalid_type",
+    "model_attributes_type": "invalid_type",
+    "uuid_type": "invalid_format",
+    "uuid_parsing": "invalid_format",
+    "extra_forbidden": "unexpected_field",
+    "literal_error": "invalid_format",
+    "enum": "invalid_format",
+}
+
+
+def envelope(status: int, message: str, data: Any = None) -> dict[str, Any]:
+    return {"code": status, "message": message, "data": data}
+
+
+def json_response(
+    status: int, message: str, data: Any = None, headers: dict[str, str] | None = None
+) -> Response:
+    return Response(
+        status_code=status,
+        content_type="application/json",
+        body=json.dumps(envelope(status, message, data), ensure_ascii=False, default=str),
+        headers=headers,
+    )
+
+
+def status_of(exc: DomainError) -> int:
+    for cls, status in _STATUS:
+        if isinstance(exc, cls):
+            return status
+    return 400
+
+
+def error_response(exc: DomainError) -> Response:
+    return json_response(status_of(exc), exc.message, exc.data)
+
+
+def _field_errors(exc: RequestValidationError) -> tuple[str, list[dict[str, Any]]]:
+    errors = []
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path")]
+        if err.get("type") == "json_invalid":
+            return "request body is not valid json", []
+        code = _PYDANTIC_CODES.get(str(err.get("type")), "invalid_format")
+        value = err.get("input")
+        if isinstance(value, (dict, list)):
+            value = None  # echo scalars only: the whole body is not a field value
+        errors.append({"key": ".".join(loc) or "body", "message": code, "value": value})
+    return "validation failed", errors
+
+
+def make_resolver(**kwargs: Any) -> APIGatewayHttpResolver:
+    """An HTTP API resolver whose every error leaves as an envelope."""
+    app = APIGatewayHttpResolver(
+        strip_prefixes=list(PATH_PREFIXES), enable_validation=True, **kwargs
+    )
+
+    @app.exception_handler(DomainError)
+    def _domain_error(exc: DomainError) -> Response:
+        return error_response(exc)
+
+    @app.exception_handler(RequestValidationError)
+    def _request_invalid(exc: RequestValidationError) -> Response:
+        message, errors = _field_errors(exc)
+        data = {"type": "validation_error", "errors": errors} if errors else None
+        return json_response(400, message, data)
+
+    @app.not_found
+    def _no_route(_: NotFoundError) -> Response:
+        return json_response(404, "route not found")
+
+    @app.exception_handler(Exception)
+    def _unexpected(exc: Exception) -> Response:
+        logger.exception("unhandled error")
+        return json_response(500, "internal error")
+
+    return app
+
+
+def proxy_response(status: int, message: str, data: Any = None) -> dict[str, Any]:
+    """An envelope as the Lambda proxy result API Gateway expects (outside a resolver)."""
+    return {
+        "statusCode": status,
+        "headers": {"Content-Type": "application/json"},
+        "body": json.dumps(envelope(status, message, data), ensure_ascii=False, default=str),
+        "isBase64Encoded": False,
+    }
+
+
+LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+
+def owner_only(app: APIGatewayHttpResolver) -> LambdaHandler:
+    """The Lambda entry point of an owner-only API: 401/403 before any body is parsed."""
+
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        try:
+            require_owner(caller_from_event(event))
+        except DomainError as exc:
+            return proxy_response(status_of(exc), exc.message, exc.data)
+        return app.resolve(event, context)
+
+    return handler
+
+
+def caller_of(app: APIGatewayHttpResolver) -> Caller:
+    """The verified caller of the current request."""
+    return caller_from_event(app.current_event.raw_event)

@@ -1,0 +1,59 @@
+"""Who is calling: read from the claims API Gateway's JWT authorizer verified."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from orgimport.config import settings
+from orgimport.errors import NotAllowed, Unauthenticated
+
+ROLES = ("owner", "distributor", "reseller", "customer")
+OWNER = "owner"
+SYSTEM_ROLE = "system"
+
+
+@dataclass(frozen=True)
+class Caller:
+    user_id: str
+    org_id: str
+    role: str
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == OWNER
+
+    def as_created_by(self) -> dict[str, str]:
+        return {"user_id": self.user_id, "org_id": self.org_id}
+
+
+def system_caller(principal: str) -> Caller:
+    """The actor of S3-triggered imports: no token, an S3 principal instead."""
+    return Caller(user_id=principal, org_id="system", role=OWNER)
+
+
+def caller_from_claims(claims: dict[str, Any] | None) -> Caller:
+    """Build the caller from verified claims; no claims at all -> 401."""
+    if not claims or not claims.get("sub"):
+        raise Unauthenticated("unauthorized")
+    cfg = settings()
+    role = str(claims.get(cfg.org_role_claim) or "").strip().lower()
+    return Caller(
+        user_id=str(claims["sub"]),
+        org_id=str(claims.get(cfg.org_id_claim) or ""),
+        role=role,
+    )
+
+
+def caller_from_event(event: dict[str, Any]) -> Caller:
+    claims = (((event.get("requestContext") or {}).get("authorizer") or {}).get("jwt") or {}).get(
+        "claims"
+    )
+    return caller_from_claims(claims)
+
+
+def require_owner(caller: Caller) -> Caller:
+    """Only the platform owner manages and imports distributors."""
+    if not caller.is_owner:
+        raise NotAllowed("forbidden: only the owner may manage distributors")
+    return caller

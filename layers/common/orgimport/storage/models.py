@@ -1,0 +1,101 @@
+"""pynamodb models: the shapes of the items, nothing else.
+
+Only the repositories in this package use them. Table names come from the
+settings (environment), the same in Lambda, the local stack and the tests.
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    BinaryAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from orgimport.config import settings
+
+_cfg = settings()
+
+DISTRIBUTOR_PREFIX = "DIST#"
+VAT_PREFIX = "VAT#"
+DISTRIBUTOR_ENTITY = "DISTRIBUTOR"
+
+
+class _Meta:
+    region = _cfg.aws_region
+    connect_timeout_seconds = 2
+    read_timeout_seconds = 5
+    max_retry_attempts = 3
+    # room for the confirm worker pool plus the request thread
+    max_pool_connections = 80
+
+
+class ByNameIndex(GlobalSecondaryIndex["DistributorItem"]):
+    class Meta:
+        index_name = "by_name"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class DistributorItem(Model):
+    """A distributor: pk = DIST#<id>."""
+
+    class Meta(_Meta):
+        table_name = _cfg.distributors_table
+
+    pk = UnicodeAttribute(hash_key=True)
+    id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    name_lc = UnicodeAttribute()
+    description = UnicodeAttribute(null=True)
+    vat = UnicodeAttribute()
+    vat_key = UnicodeAttribute()
+    address = UnicodeAttribute(null=True)
+    city = UnicodeAttribute(null=True)
+    main_contact = UnicodeAttribute(null=True)
+    email = UnicodeAttribute(null=True)
+    phone = UnicodeAttribute(null=True)
+    language = UnicodeAttribute()
+    notes = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    created_by_user = UnicodeAttribute()
+    created_by_org = UnicodeAttribute()
+    deleted_at = UnicodeAttribute(null=True)
+    gsi1pk = UnicodeAttribute()
+    gsi1sk = UnicodeAttribute()
+    by_name = ByNameIndex()
+
+
+class VatGuardItem(Model):
+    """The uniqueness guard of one VAT identity: pk = VAT#<vat key>."""
+
+    class Meta(_Meta):
+        table_name = _cfg.distributors_table
+
+    pk = UnicodeAttribute(hash_key=True)
+    distributor_id = UnicodeAttribute()
+    vat = UnicodeAttribute()
+    created_at = NumberAttribute()
+
+
+class SessionPartItem(Model):
+    """One part of an import session: pk = import id, sk = part name.
+
+    `META` holds the header (owner, status, counters); `ROWS#nnnn` hold the
+    rows' verdicts, `RESULT#nnnn` the confirm outcomes, both compressed JSON.
+    """
+
+    class Meta(_Meta):
+        table_name = _cfg.sessions_table
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    expires_at = NumberAttribute()
+    header = MapAttribute(null=True)  # type: ignore[var-annotated]
+    payload = BinaryAttribute(null=True, legacy_encoding=False)
