@@ -6,6 +6,7 @@ SAM_VENV := .venv-sam
 SAM := $(SAM_VENV)/bin/sam
 DEPS := $(VENV)/.installed
 SAM_DEPS := $(SAM_VENV)/.installed
+export SAM_CLI_TELEMETRY := 0
 export PYTHONPATH := $(CURDIR)/layers/common:$(CURDIR)
 
 PORT ?= 3000

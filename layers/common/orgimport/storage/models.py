@@ -6,12 +6,7 @@ settings (environment), the same in Lambda, the local stack and the tests.
 
 from __future__ import annotations
 
-from pynamodb.attributes import (
-    BinaryAttribute,
-    MapAttribute,
-    NumberAttribute,
-    UnicodeAttribute,
-)
+from pynamodb.attributes import BinaryAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
@@ -87,8 +82,9 @@ class VatGuardItem(Model):
 class SessionPartItem(Model):
     """One part of an import session: pk = import id, sk = part name.
 
-    `META` holds the header (owner, status, counters); `ROWS#nnnn` hold the
-    rows' verdicts, `RESULT#nnnn` the confirm outcomes, both compressed JSON.
+    `META` is the header (owner, status, confirm bookkeeping); `ROWS#nnnn`
+    hold the rows' verdicts and `RESULT#nnnn` the confirm outcomes, both as
+    zlib-compressed JSON (a 1000-row session does not fit in one 400 KB item).
     """
 
     class Meta(_Meta):
@@ -96,6 +92,15 @@ class SessionPartItem(Model):
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
-    expires_at = NumberAttribute()
-    header = MapAttribute(null=True)  # type: ignore[var-annotated]
+    expires_at = NumberAttribute()  # the TTL attribute (epoch seconds)
     payload = BinaryAttribute(null=True, legacy_encoding=False)
+    # META only
+    status = UnicodeAttribute(null=True)
+    entity_type = UnicodeAttribute(null=True)
+    user_id = UnicodeAttribute(null=True)
+    org_id = UnicodeAttribute(null=True)
+    created_at = NumberAttribute(null=True)
+    source = UnicodeAttribute(null=True)
+    row_parts = NumberAttribute(null=True)
+    request_hash = UnicodeAttribute(null=True)
+    lease_until = NumberAttribute(null=True)

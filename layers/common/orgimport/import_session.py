@@ -1,0 +1,173 @@
+"""An import session: what validate found, row by row, and what confirm did.
+
+Plain data, no storage: `orgimport.storage.sessions_repo` persists it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from orgimport.columns import DISTRIBUTOR_COLUMNS
+from orgimport.distributor_rules import DistributorFields
+
+ENTITY_DISTRIBUTORS = "distributors"
+
+RowStatus = Literal["valid", "warning", "error"]
+SessionStatus = Literal["validated", "confirming", "confirmed"]
+OutcomeStatus = Literal["created", "updated", "skipped", "failed"]
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One finding on a row: `message` is a stable code, `values` its parameters."""
+
+    field: str
+    message: str
+    values: tuple[str, ...] = ()
+
+    def as_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"field": self.field, "message": self.message}
+        if self.values:
+            out["values"] = list(self.values)
+        return out
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> Diagnostic:
+        return cls(raw["field"], raw["message"], tuple(raw.get("values") or ()))
+
+
+@dataclass(frozen=True)
+class RowVerdict:
+    """Validate's verdict on one CSV row."""
+
+    row_number: int
+    status: RowStatus
+    data: dict[str, str]  # the ten columns as typed, trimmed
+    errors: tuple[Diagnostic, ...] = ()
+    warnings: tuple[Diagnostic, ...] = ()
+    # warning rows: the active distributor holding this VAT, which `override` updates
+    existing_id: str | None = None
+    existing_vat_key: str | None = None
+    changes: dict[str, dict[str, Any]] | None = None  # field -> {"from": stored, "to": csv}
+
+    def as_json(self) -> dict[str, Any]:
+        """The row as the validate report shows it."""
+        out: dict[str, Any] = {
+            "row_number": self.row_number,
+            "status": self.status,
+            "data": dict(self.data),
+        }
+        if self.errors:
+            out["errors"] = [d.as_json() for d in self.errors]
+        if self.warnings:
+            out["warnings"] = [d.as_json() for d in self.warnings]
+        if self.changes is not None:
+            out["changes"] = self.changes
+        return out
+
+    def to_store(self) -> dict[str, Any]:
+        out = self.as_json()
+        if self.existing_id:
+            out["existing_id"] = self.existing_id
+            out["existing_vat_key"] = self.existing_vat_key
+        return out
+
+    @classmethod
+    def from_store(cls, raw: dict[str, Any]) -> RowVerdict:
+        return cls(
+            row_number=int(raw["row_number"]),
+            status=raw["status"],
+            data=dict(raw["data"]),
+            errors=tuple(Diagnostic.from_json(d) for d in raw.get("errors") or ()),
+            warnings=tuple(Diagnostic.from_json(d) for d in raw.get("warnings") or ()),
+            existing_id=raw.get("existing_id"),
+            existing_vat_key=raw.get("existing_vat_key"),
+            changes=raw.get("changes"),
+        )
+
+    def fields(self) -> DistributorFields:
+        """The row as distributor fields (CSV column -> distributor field)."""
+        d = {c: self.data.get(c, "") for c in DISTRIBUTOR_COLUMNS}
+        return DistributorFields(
+            name=d["company_name"],
+            description=d["description"],
+            vat=d["vat_number"],
+            address=d["address"],
+            city=d["city"],
+            main_contact=d["main_contact"],
+            email=d["email"],
+            phone=d["phone"],
+            language=d["language"],
+            notes=d["notes"],
+        )
+
+
+@dataclass(frozen=True)
+class RowOutcome:
+    """What confirm did with one row."""
+
+    row_number: int
+    status: OutcomeStatus
+    id: str | None = None
+    reason: str | None = None  # skipped: "error" | "warning_not_overridden"
+    error: str | None = None  # failed: a readable sentence
+
+    def as_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"row_number": self.row_number, "status": self.status}
+        if self.id is not None:
+            out["id"] = self.id
+        if self.reason is not None:
+            out["reason"] = self.reason
+        if self.error is not None:
+            out["error"] = self.error
+        return out
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> RowOutcome:
+        return cls(
+            row_number=int(raw["row_number"]),
+            status=raw["status"],
+            id=raw.get("id"),
+            reason=raw.get("reason"),
+            error=raw.get("error"),
+        )
+
+
+@dataclass
+class ImportSession:
+    import_id: str
+    entity_type: str
+    user_id: str
+    org_id: str
+    created_at: int  # epoch seconds
+    expires_at: int  # epoch seconds; validated sessions die here (checked on every read)
+    rows: list[RowVerdict]
+    status: SessionStatus = "validated"
+    source: str | None = None  # e.g. "s3://bucket/key#version" for S3-triggered imports
+    # confirm bookkeeping
+    request_hash: str | None = None
+    lease_until: int | None = None
+    outcomes: dict[int, RowOutcome] = field(default_factory=dict)  # row_number -> outcome
+
+    @property
+    def total_rows(self) -> int:
+        return len(self.rows)
+
+    def count(self, status: RowStatus) -> int:
+        return sum(1 for r in self.rows if r.status == status)
+
+    def summary(self) -> dict[str, Any]:
+        """The validate report's counters."""
+        return {
+            "import_id": self.import_id,
+            "total_rows": self.total_rows,
+            "valid_rows": self.count("valid"),
+            "error_rows": self.count("error"),
+            "warning_rows": self.count("warning"),
+            "ambiguous_rows": 0,
+        }
+
+    def report(self) -> dict[str, Any]:
+        """`data` of the validate response."""
+        return {**self.summary(), "rows": [r.as_json() for r in self.rows]}

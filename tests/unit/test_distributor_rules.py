@@ -1,0 +1,87 @@
+"""The distributor field rules and VAT identity, without AWS."""
+
+import pytest
+
+from orgimport.distributor_rules import DistributorFields, field_errors
+from orgimport.vat import vat_key
+
+
+def codes(fields: DistributorFields) -> list[tuple[str, str]]:
+    return [(e.key, e.message) for e in field_errors(fields.cleaned())]
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("it 123.456", "IT123456"), (" IT-123 456 ", "it123456"), ("de.12-34", "DE1234")],
+)
+def test_vat_identity_ignores_case_spaces_dots_and_hyphens(a, b):
+    assert vat_key(a) == vat_key(b)
+
+
+def test_vat_identity_keeps_other_characters_apart():
+    assert vat_key("IT123/456") != vat_key("IT123456")
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        (DistributorFields(name="Acme", vat="IT1"), []),
+        (DistributorFields(name="", vat="IT1"), [("name", "required")]),
+        (DistributorFields(name="Acme", vat="   "), [("custom_data.vat", "required")]),
+        (DistributorFields(name="x" * 255, vat="IT1"), []),
+        (DistributorFields(name="x" * 256, vat="IT1"), [("name", "too_long")]),
+        (DistributorFields(name="è" * 255, vat="IT1"), []),  # characters, not bytes
+        (
+            DistributorFields(name="A", vat="IT1", description="d" * 501),
+            [("description", "too_long")],
+        ),
+        (DistributorFields(name="A", vat="IT1", notes="n" * 1000), []),
+        (
+            DistributorFields(name="A", vat="IT1", notes="n" * 1001),
+            [("custom_data.notes", "too_long")],
+        ),
+        (
+            DistributorFields(name="A", vat="IT1", city="c" * 256),
+            [("custom_data.city", "too_long")],
+        ),
+        (DistributorFields(name="A", vat="IT1", email="a@b.it"), []),
+        (
+            DistributorFields(name="A", vat="IT1", email="Mario Rossi <m@b.it>"),
+            [("custom_data.email", "invalid_format")],
+        ),
+        (
+            DistributorFields(name="A", vat="IT1", email="nope"),
+            [("custom_data.email", "invalid_format")],
+        ),
+        (DistributorFields(name="A", vat="IT1", phone="+39 (02) 123-4567"), []),
+        (
+            DistributorFields(name="A", vat="IT1", phone="02 1234567"),
+            [("custom_data.phone", "invalid_format")],
+        ),
+        (
+            DistributorFields(name="A", vat="IT1", phone="+123"),
+            [("custom_data.phone", "invalid_format")],
+        ),
+        (DistributorFields(name="A", vat="IT1", language="EN"), []),
+        (
+            DistributorFields(name="A", vat="IT1", language="fr"),
+            [("custom_data.language", "invalid_format")],
+        ),
+    ],
+)
+def test_field_rules_give_the_contract_codes(fields, expected):
+    assert sorted(codes(fields)) == sorted(expected)
+
+
+def test_cleaning_trims_blanks_to_none_and_defaults_language():
+    cleaned = DistributorFields(name="  Acme ", vat=" IT1 ", city="  ", language="").cleaned()
+    assert (cleaned.name, cleaned.vat, cleaned.city, cleaned.language) == (
+        "Acme",
+        "IT1",
+        None,
+        "it",
+    )
+
+
+def test_known_language_is_stored_lower_case():
+    assert DistributorFields(language=" EN ").cleaned().language == "en"
