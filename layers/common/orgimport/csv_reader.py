@@ -174,50 +174,88 @@ def _reject_binary(text: str) -> None:
         raise _not_csv()
 
 
-def _field_pattern(delimiter: str) -> re.Pattern[str]:
-    """One cell: a quoted part (with anything after its closing quote) or plain text.
+# A quoted cell: its content with doubled quotes, up to the closing quote.
+_QUOTED_RE = re.compile(r'"([^"]*(?:""[^"]*)*)"')
+# A stretch of text with no quote and no line break: it splits on the delimiter as is.
+_UNQUOTED_RUN_RE = re.compile(r'[^"\r\n]*')
+_LINE_BREAK_RE = re.compile(r"\r\n|\r|\n")
 
-    A quote opening a cell that never closes fails the first branch, so the plain branch
-    keeps it as a literal instead of swallowing the rest of the file; quotes in the
-    middle of a plain cell are literals too.
-    """
-    d = re.escape(delimiter)
-    return re.compile(
-        rf'"(?P<quoted>[^"]*(?:""[^"]*)*)"(?P<tail>[^{d}\r\n]*)|(?P<plain>[^{d}\r\n]*)'
-    )
+
+def _line_break_length(text: str, pos: int) -> int:
+    """Length of the line break at `pos`: 2 for CRLF, 0 at the end of the text."""
+    if pos >= len(text):
+        return 0
+    return 2 if text.startswith("\r\n", pos) else 1
 
 
 def _iter_records(text: str, delimiter: str) -> Iterator[list[str]]:
-    """Yield each record's raw cells; a record ends at an unquoted CRLF, LF or CR."""
-    field_re = _field_pattern(delimiter)
+    """Yield each record's raw cells; a record ends at an unquoted CRLF, LF or CR.
+
+    Quote-free stretches are split with str.split (the bulk of a real file); only the
+    cells around a quote go through the regexes. A quote opens a quoted cell only as
+    the cell's first character; a quote elsewhere, or one that never closes, is literal.
+    """
+    cell_ends = (delimiter, "\r", "\n")
+    cell_rest_re = re.compile(rf"[^{re.escape(delimiter)}\r\n]*")
     end = len(text)
     pos = 0
     cells: list[str] = []
-    while True:
-        match = field_re.match(text, pos)
-        assert match is not None  # the plain branch matches the empty string
-        quoted = match.group("quoted")
-        if quoted is None:
-            value = match.group("plain")
+    while pos < end:
+        if cells:
+            # Mid-record, after a quote: the next quote may be on a later line.
+            run = _UNQUOTED_RUN_RE.match(text, pos)
+            assert run is not None  # the pattern matches the empty string
+            stop = run.end()
         else:
-            value = quoted.replace('""', '"')
+            stop = text.find('"', pos)
+            if stop == -1:
+                stop = end
+            last_break = max(text.rfind("\r", pos, stop), text.rfind("\n", pos, stop))
+            if last_break >= pos:
+                # Whole lines before the next quote need no cell-by-cell parsing.
+                chunk_end = last_break
+                if last_break > pos and text[last_break - 1 : last_break + 1] == "\r\n":
+                    chunk_end -= 1  # the CR of a final CRLF is part of the break
+                for line in _LINE_BREAK_RE.split(text[pos:chunk_end]):
+                    yield line.split(delimiter)
+                pos = last_break + 1
+                continue
+        pieces = text[pos:stop].split(delimiter)
+        if stop >= end or text[stop] != '"':
+            # No quote before the line break (or the end): the record ends here.
+            cells.extend(pieces)
+            yield cells
+            cells = []
+            pos = stop + _line_break_length(text, stop)
+            continue
+        cells.extend(pieces[:-1])
+        value = pieces[-1]  # the cell text before the quote
+        quoted = None if value else _QUOTED_RE.match(text, stop)
+        if quoted is None:
+            pos = stop
+        else:
+            value = quoted.group(1).replace('""', '"')
             if "\r" in value:
                 value = value.replace("\r\n", "\n").replace("\r", "\n")
-            value += match.group("tail")
+            pos = quoted.end()
+        if pos < end and text[pos] not in cell_ends:
+            # Text after a closing quote, or after a literal quote, stays in the cell as is.
+            rest = cell_rest_re.match(text, pos)
+            assert rest is not None  # the pattern matches the empty string
+            value += rest.group()
+            pos = rest.end()
         cells.append(value)
-        pos = match.end()
-        if pos >= end:
-            yield cells
-            return
-        if text[pos] == delimiter:
+        if pos < end and text[pos] == delimiter:
             pos += 1
+            if pos == end:
+                # A delimiter closing the text still opens one last, empty cell.
+                cells.append("")
             continue
-        # Anything else here is a line break; CRLF is one break, not two.
-        pos += 2 if text.startswith("\r\n", pos) else 1
         yield cells
         cells = []
-        if pos >= end:
-            return
+        pos += _line_break_length(text, pos)
+    if cells:
+        yield cells
 
 
 def _detect_delimiter(text: str) -> str:
@@ -237,7 +275,7 @@ def _detect_delimiter(text: str) -> str:
 
 
 def _is_blank(cells: list[str]) -> bool:
-    return all(not cell.strip() for cell in cells)
+    return not "".join(cells).strip()
 
 
 def _canonical(name: str) -> str:

@@ -1,0 +1,431 @@
+"""The local API Gateway: an HTTP server that behaves like the deployed HTTP API.
+
+Per request, in API Gateway's order:
+
+1. body over 10 MB (HTTP API's payload quota) -> 413
+   `{"message":"Request Entity Too Large"}`, before the body is even read;
+2. a CORS preflight (OPTIONS with Origin and Access-Control-Request-Method)
+   is answered from the API's CorsConfiguration, 204, no route involved;
+3. routes live under `/api` (the contract's base URL); the route is chosen as
+   HTTP APIs choose it (`local.routes`); none -> 404 `{"message":"Not Found"}`;
+4. the route's JWT authorizer (the API's default unless the event says
+   `Auth: Authorizer: NONE`) -> 401 `{"message":"Unauthorized"}` / 403;
+5. the payload format 2.0 event (`local.http_event`); rawPath keeps `/api`,
+   the handlers strip it themselves;
+6. an event over Lambda's 6 MB synchronous request limit -> 413
+   `{"message":"Request Entity Too Large"}`. Deployed, Lambda refuses such an
+   invoke with RequestEntityTooLargeException (HTTP 413) and no handler runs.
+   We answer 413 rather than a generic 5xx because it names the cause the
+   client can act on (send less, or upload to S3), it is the status Lambda
+   itself gives, and it matches step 1 so a client needs one rule for "too
+   big"; the exact status a live API relays for this case is not documented;
+7. the handler runs in-process (`local.lambda_runtime`); an exception, an
+   unloadable module, a function timeout or a malformed result -> 500
+   `{"message":"Internal Server Error"}`; past the route's integration timeout
+   (30 s) -> 503 `{"message":"Service Unavailable"}`;
+8. the result is mapped back as API Gateway maps format 2.0 responses, with
+   the API's CORS headers replacing any the handler set.
+
+`/api/_local/health` and `/api/_local/jwks.json` belong to the local stack, not
+to template.yaml; they need no token. One log line per request.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs
+
+from local.authorizer import (
+    FORBIDDEN_BODY,
+    UNAUTHORIZED_BODY,
+    Authorization,
+    Forbidden,
+    JwtAuthorizer,
+    Unauthorized,
+)
+from local.config import API_PREFIX, HOST, LOCAL_ENDPOINTS_PREFIX
+from local.http_event import (
+    INTERNAL_SERVER_ERROR,
+    NOT_FOUND,
+    REQUEST_TOO_LARGE,
+    SERVICE_UNAVAILABLE,
+    GatewayResponse,
+    IncomingRequest,
+    InvalidLambdaResponse,
+    build_event,
+    gateway_error,
+    new_request_id,
+    response_from_result,
+)
+from local.lambda_runtime import (
+    MAX_REQUEST_BYTES,
+    FunctionError,
+    FunctionRegistry,
+    FunctionTimeout,
+    HandlerLoadError,
+    IntegrationTimeout,
+)
+from local.routes import RouteTable
+from local.template import CorsSpec, Route, Template
+
+log = logging.getLogger("local.front")
+
+# HTTP API's request payload quota.
+MAX_BODY_BYTES = 10 * 1024 * 1024
+# Beyond this an oversized body is not read at all: 413 and the connection closes.
+MAX_DRAIN_BYTES = 64 * 1024 * 1024
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD")
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+@dataclass
+class Served:
+    """What the front answered, and why (for the log line)."""
+
+    response: GatewayResponse
+    route_key: str = "-"
+    note: str = ""
+
+
+def _lookup(headers: list[tuple[str, str]]) -> dict[str, str]:
+    grouped: dict[str, list[str]] = {}
+    for name, value in headers:
+        grouped.setdefault(name.lower(), []).append(value)
+    return {name: ",".join(values) for name, values in grouped.items()}
+
+
+def _identity(identity_source: str, headers: dict[str, str], query: str) -> str | None:
+    """The value of `$request.header.X` / `$request.querystring.x` (the first source only)."""
+    source = identity_source.split(",", 1)[0].strip()
+    if source.lower().startswith("$request.header."):
+        return headers.get(source[len("$request.header.") :].lower())
+    if source.startswith("$request.querystring."):
+        values = parse_qs(query).get(source[len("$request.querystring.") :])
+        return values[0] if values else None
+    return None
+
+
+def _allowed_origin(cors: CorsSpec, origin: str) -> str | None:
+    if "*" in cors.allow_origins:
+        return "*"
+    allowed = {o.lower() for o in cors.allow_origins}
+    return origin if origin.lower() in allowed else None
+
+
+def _with_cors(response: GatewayResponse, cors: CorsSpec | None, origin: str | None) -> None:
+    """API Gateway replaces the integration's CORS headers with the API's own."""
+    if cors is None:
+        return
+    response.headers = [
+        (k, v) for k, v in response.headers if not k.lower().startswith("access-control-")
+    ]
+    allowed = _allowed_origin(cors, origin) if origin else None
+    if allowed is None:
+        return
+    response.headers.append(("access-control-allow-origin", allowed))
+    if cors.expose_headers:
+        response.headers.append(("access-control-expose-headers", ",".join(cors.expose_headers)))
+    if cors.allow_credentials:
+        response.headers.append(("access-control-allow-credentials", "true"))
+
+
+def _preflight(cors: CorsSpec, origin: str) -> GatewayResponse:
+    response = GatewayResponse(204)
+    allowed = _allowed_origin(cors, origin)
+    if allowed is None:
+        return response
+    response.headers += [
+        ("access-control-allow-origin", allowed),
+        ("access-control-allow-methods", ",".join(cors.allow_methods)),
+        ("access-control-allow-headers", ",".join(cors.allow_headers)),
+    ]
+    if cors.max_age is not None:
+        response.headers.append(("access-control-max-age", str(cors.max_age)))
+    if cors.allow_credentials:
+        response.headers.append(("access-control-allow-credentials", "true"))
+    return response
+
+
+class LocalFront:
+    """Routes, authorizes and invokes; `handle()` is the whole gateway, the server is plumbing."""
+
+    def __init__(
+        self,
+        template: Template,
+        registry: FunctionRegistry,
+        jwks: dict[str, Any],
+        port: int = 0,
+        prefix: str = API_PREFIX,
+    ) -> None:
+        self.template = template
+        self.registry = registry
+        self.jwks = jwks
+        self.prefix = prefix
+        self.routes = RouteTable(template.routes)
+        self.authorizers = {
+            (api.logical_id, name): JwtAuthorizer(spec.issuer, spec.audiences, jwks)
+            for api in template.http_apis.values()
+            for name, spec in api.authorizers.items()
+        }
+        # The CORS of a preflight that matches no route: the first API that has one.
+        self.default_cors = next(
+            (api.cors for api in template.http_apis.values() if api.cors is not None), None
+        )
+        self.server = _FrontServer((HOST, port), _RequestHandler)
+        self.server.front = self
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return int(self.server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}{self.prefix}"
+
+    def start(self) -> None:
+        self._thread = threading.Thread(
+            target=self.server.serve_forever, name="local-front", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    # the gateway ---------------------------------------------------------
+
+    def _local_endpoint(self, method: str, path: str) -> GatewayResponse | None:
+        base = self.prefix + LOCAL_ENDPOINTS_PREFIX
+        if method != "GET" or not path.startswith(base + "/"):
+            return None
+        name = path[len(base) + 1 :]
+        if name == "health":
+            body = {"status": "ok", "routes": len(self.template.routes)}
+        elif name == "jwks.json":
+            body = self.jwks
+        else:
+            return None
+        return GatewayResponse(
+            200, [("content-type", "application/json")], json.dumps(body).encode()
+        )
+
+    def handle(self, request: IncomingRequest, request_id: str) -> Served:
+        if len(request.body) > MAX_BODY_BYTES:
+            return Served(gateway_error(413, REQUEST_TOO_LARGE), note="body over 10 MB")
+        headers = _lookup(request.headers)
+        origin = headers.get("origin")
+        if (
+            request.method == "OPTIONS"
+            and origin
+            and "access-control-request-method" in headers
+            and self.default_cors is not None
+        ):
+            wanted = headers["access-control-request-method"].upper()
+            match = self.routes.match(wanted, self._api_path(request.raw_path) or "")
+            cors = self.template.http_apis[match.route.api].cors if match else None
+            return Served(_preflight(cors or self.default_cors, origin), note="preflight")
+
+        local = self._local_endpoint(request.method, request.raw_path)
+        if local is not None:
+            return Served(local, route_key="_local")
+        api_path = self._api_path(request.raw_path)
+        match = self.routes.match(request.method, api_path) if api_path is not None else None
+        if match is None:
+            served = Served(gateway_error(404, NOT_FOUND))
+            _with_cors(served.response, self.default_cors, origin)
+            return served
+
+        route = match.route
+        cors = self.template.http_apis[route.api].cors
+        served = self._integrate(request, request_id, match.path_parameters, route, headers)
+        _with_cors(served.response, cors, origin)
+        return served
+
+    def _api_path(self, raw_path: str) -> str | None:
+        if raw_path == self.prefix:
+            return "/"
+        if raw_path.startswith(self.prefix + "/"):
+            return raw_path[len(self.prefix) :]
+        return None
+
+    def _integrate(
+        self,
+        request: IncomingRequest,
+        request_id: str,
+        path_parameters: dict[str, str],
+        route: Route,
+        headers: dict[str, str],
+    ) -> Served:
+        key = route.route_key
+        authorization: Authorization | None = None
+        if route.authorizer is not None:
+            authorizer = self.authorizers[(route.api, route.authorizer)]
+            spec = self.template.http_apis[route.api].authorizers[route.authorizer]
+            try:
+                authorization = authorizer.authorize(
+                    _identity(spec.identity_source, headers, request.raw_query), route.scopes
+                )
+            except Unauthorized as exc:
+                response = gateway_error(401, UNAUTHORIZED_BODY)
+                # The reason goes in a header, as API Gateway's does: the body stays exact.
+                response.headers.append(
+                    (
+                        "www-authenticate",
+                        f'Bearer scope="" error="invalid_token" error_description="{exc.reason}"',
+                    )
+                )
+                return Served(response, key, f"unauthorized: {exc.reason}")
+            except Forbidden as exc:
+                return Served(gateway_error(403, FORBIDDEN_BODY), key, f"forbidden: {exc}")
+
+        event = build_event(
+            request,
+            route_key=key,
+            path_parameters=path_parameters,
+            authorization=authorization,
+            request_id=request_id,
+        )
+        if len(json.dumps(event).encode()) > MAX_REQUEST_BYTES:
+            return Served(gateway_error(413, REQUEST_TOO_LARGE), key, "event over Lambda's 6 MB")
+
+        runtime = self.registry[route.function]
+        try:
+            result = runtime.invoke(event, wait_s=route.timeout_ms / 1000)
+            response = response_from_result(result)
+        except IntegrationTimeout as exc:
+            return Served(gateway_error(503, SERVICE_UNAVAILABLE), key, str(exc))
+        except HandlerLoadError as exc:
+            log.error("%s", exc, exc_info=exc.__cause__)
+            return Served(gateway_error(500, INTERNAL_SERVER_ERROR), key, str(exc))
+        except (FunctionError, FunctionTimeout, InvalidLambdaResponse) as exc:
+            return Served(gateway_error(500, INTERNAL_SERVER_ERROR), key, str(exc))
+        return Served(response, key, route.function)
+
+
+class _FrontServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    front: LocalFront
+
+
+class _RequestHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "local-apigw"
+    server: _FrontServer
+
+    def version_string(self) -> str:
+        return self.server_version
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # one line per request is written by _serve
+
+    def _discard(self, length: int) -> None:
+        while length > 0:
+            chunk = self.rfile.read(min(length, 1 << 16))
+            if not chunk:
+                return  # the client went away
+            length -= len(chunk)
+
+    def _read_chunked(self) -> bytes:
+        chunks: list[bytes] = []
+        total = 0
+        while True:
+            size = int(self.rfile.readline().split(b";", 1)[0].strip() or b"0", 16)
+            if size == 0:
+                while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                    pass  # trailers
+                if total > MAX_BODY_BYTES:
+                    raise BodyTooLarge
+                return b"".join(chunks)
+            total += size
+            if total > MAX_BODY_BYTES:
+                self._discard(size)  # keep reading: the client gets its 413, not a reset
+            else:
+                chunks.append(self.rfile.read(size))
+            self.rfile.readline()
+
+    def _read_body(self) -> bytes:
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            return self._read_chunked()
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY_BYTES:
+            if length <= MAX_DRAIN_BYTES:
+                self._discard(length)  # a client still sending would see a reset, not the 413
+            raise BodyTooLarge
+        return self.rfile.read(length) if length > 0 else b""
+
+    def _write(self, response: GatewayResponse, request_id: str, close: bool = False) -> None:
+        self.send_response(response.status)
+        for name, value in response.headers:
+            if name.lower() not in ("content-length", "connection", "transfer-encoding"):
+                self.send_header(name, value)
+        self.send_header("apigw-requestid", request_id)
+        self.send_header("Content-Length", str(len(response.body)))
+        if close:
+            self.close_connection = True
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(response.body)
+
+    def _serve(self) -> None:
+        started = time.monotonic()
+        request_id = new_request_id()
+        target = self.path
+        if "://" in target:  # absolute-form request target
+            target = "/" + target.split("://", 1)[1].partition("/")[2]
+        raw_path, _, raw_query = target.split("#", 1)[0].partition("?")
+        close = False
+        try:
+            body = self._read_body()
+        except BodyTooLarge:
+            served, close = (
+                Served(gateway_error(413, REQUEST_TOO_LARGE), note="body over 10 MB"),
+                True,
+            )
+        except ValueError:
+            served, close = Served(gateway_error(400, b'{"message":"Bad Request"}')), True
+        else:
+            request = IncomingRequest(
+                method=self.command,
+                raw_path=raw_path,
+                raw_query=raw_query,
+                headers=list(self.headers.items()),
+                body=body,
+                source_ip=self.client_address[0],
+                server_port=self.server.server_address[1],
+            )
+            try:
+                served = self.server.front.handle(request, request_id)
+            except Exception:
+                log.exception("the local front failed on %s %s", self.command, self.path)
+                served = Served(gateway_error(500, INTERNAL_SERVER_ERROR), note="front error")
+        self._write(served.response, request_id, close)
+        elapsed = (time.monotonic() - started) * 1000
+        log.info(
+            '%s "%s %s" %d %.1fms route=%s %s id=%s',
+            self.client_address[0],
+            self.command,
+            self.path,
+            served.response.status,
+            elapsed,
+            served.route_key,
+            served.note or "-",
+            request_id,
+        )
+
+
+for _method in METHODS:
+    setattr(_RequestHandler, f"do_{_method}", _RequestHandler._serve)
