@@ -316,6 +316,8 @@ class LocalFront:
 
 class _FrontServer(ThreadingHTTPServer):
     daemon_threads = True
+    # browsers and load tests open many connections at once; the default backlog is 5
+    request_queue_size = 128
     allow_reuse_address = True
     front: LocalFront
 

@@ -1,0 +1,69 @@
+"""Every event under events/ goes through the handler its route (or S3 trigger) names.
+
+These are the files `sam local invoke -e` takes; this test keeps them working.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from local.template import load_template
+from orgimport.distributor import Distributor, utc_now
+from orgimport.distributor_rules import DistributorFields
+from orgimport.storage.distributors_repo import DistributorRepository
+from tests.integration.conftest import call_handler, envelope
+
+EVENTS = Path(__file__).resolve().parents[2] / "events"
+EVENT_FILES = sorted(p for p in EVENTS.glob("*.json") if p.name != "env.local.json")
+# the distributor the distributors_* events name
+KNOWN_ID = "5f0c2f5e-8a43-4a0e-9a53-2f7b6c1f7a10"
+
+
+def function_dir_for(event: dict[str, Any]) -> str:
+    template = load_template()
+    if "Records" in event:
+        logical_id = template.s3_triggers[0].function
+    else:
+        (route,) = [r for r in template.routes if r.route_key == event["routeKey"]]
+        logical_id = route.function
+    return template.functions[logical_id].code_dir.name
+
+
+def seed_known_distributor() -> None:
+    now = utc_now()
+    repo = DistributorRepository()
+    known = Distributor(
+        id=KNOWN_ID,
+        fields=DistributorFields(name="Known", vat="IT00000000001").cleaned(),
+        created_at=now,
+        updated_at=now,
+        created_by_user="u0",
+        created_by_org="o0",
+    )
+    repo.claim_vat("IT00000000001", KNOWN_ID)
+    repo.insert(known)
+
+
+def test_there_is_an_event_for_every_route():
+    routes = {r.route_key for r in load_template().routes}
+    covered = {json.loads(p.read_text()).get("routeKey") for p in EVENT_FILES}
+    assert routes <= covered, routes - covered
+
+
+@pytest.mark.parametrize("path", EVENT_FILES, ids=[p.name for p in EVENT_FILES])
+def test_event_file_passes_through_its_handler(aws, path):
+    seed_known_distributor()
+    event = json.loads(path.read_text())
+    result = call_handler(function_dir_for(event), event)
+    if "Records" in event:
+        return  # asynchronous S3 function: no HTTP response to read
+    assert result["statusCode"] < 500, result
+    if result.get("headers", {}).get("Content-Type", "").startswith("application/json"):
+        body = envelope(result)
+        assert body["code"] == result["statusCode"]
+    if path.name.startswith("distributors_"):
+        assert result["statusCode"] in (200, 201), result
