@@ -49,7 +49,7 @@ def create_distributors(
     repo: DistributorRepository,
     caller: Caller,
     requests: list[NewDistributor],
-    run: Mapper = map,  # type: ignore[assignment]
+    run: Mapper = map,
 ) -> list[Distributor | DomainError]:
     """Create many distributors: each VAT claimed by its own conditional write
     (run through `run`, e.g. a thread pool's map), then the new items written in batches.

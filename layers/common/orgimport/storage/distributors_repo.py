@@ -18,6 +18,7 @@ from typing import Any
 
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
 from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
 
 from orgimport.distributor import Distributor, DistributorPage
 from orgimport.distributor_rules import DistributorFields
@@ -250,7 +251,7 @@ class DistributorRepository:
         """
         item = DistributorItem(pk=DISTRIBUTOR_PREFIX + distributor_id)
         name = fields.name or ""
-        actions = [
+        actions: list[Action] = [
             DistributorItem.updated_at.set(updated_at),
             DistributorItem.name_lc.set(name.lower()),
             DistributorItem.gsi1sk.set(f"{name.lower()}#{distributor_id}"),
