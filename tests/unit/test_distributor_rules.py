@@ -28,6 +28,7 @@ def test_vat_identity_keeps_other_characters_apart():
         (DistributorFields(name="Acme", vat="IT1"), []),
         (DistributorFields(name="", vat="IT1"), [("name", "required")]),
         (DistributorFields(name="Acme", vat="   "), [("custom_data.vat", "required")]),
+        (DistributorFields(name="Acme", vat=" . - "), [("custom_data.vat", "required")]),
         (DistributorFields(name="x" * 255, vat="IT1"), []),
         (DistributorFields(name="x" * 256, vat="IT1"), [("name", "too_long")]),
         (DistributorFields(name="è" * 255, vat="IT1"), []),  # characters, not bytes

@@ -10,6 +10,7 @@ from dataclasses import dataclass, fields, replace
 
 from orgimport.errors import FieldError
 from orgimport.limits import DESCRIPTION_MAX, NAME_MAX, NOTES_MAX, TEXT_MAX
+from orgimport.vat import vat_key
 
 LANGUAGES = ("it", "en")
 DEFAULT_LANGUAGE = "it"
@@ -72,7 +73,7 @@ def field_errors(data: DistributorFields) -> list[FieldError]:
     errors: list[FieldError] = []
     if not data.name:
         errors.append(FieldError("name", "required", data.name))
-    if not data.vat:
+    if not data.vat or not vat_key(data.vat):  # " . - " has no identity
         errors.append(FieldError("custom_data.vat", "required", data.vat))
     for attr, (key, limit) in _LIMITS.items():
         value = getattr(data, attr)

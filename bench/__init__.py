@@ -1,0 +1,1 @@
+"""Benchmarks of the import: `make bench` (python -m bench.run) runs every phase."""

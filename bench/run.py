@@ -1,0 +1,99 @@
+"""`make bench`: every benchmark phase in order, each in a fresh interpreter, then a table.
+
+Phases: validate (bench.validate_bench), then confirm (bench.confirm_bench) when it
+exists. A fresh interpreter per phase keeps one phase's clients, caches and moto
+state out of the other's figures.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from typing import Any
+
+from bench.common import FIGURES_PREFIX, ROOT
+
+# name, module, what it prints; each module's main() returns its figures
+PHASES: list[tuple[str, str]] = [("validate", "bench.validate_bench")]
+# --- confirm phase: bench/confirm_bench.py (owned by the confirm work) runs here if present ---
+if importlib.util.find_spec("bench.confirm_bench") is not None:
+    PHASES.append(("confirm", "bench.confirm_bench"))
+
+# figure -> (label, limit, unit); a limit of None is shown without a verdict
+LIMITS: dict[str, tuple[str, float | None, str]] = {
+    "requests_per_validate": ("validate: DynamoDB requests for 1000 rows", 15, ""),
+    "seconds_first": ("validate: wall time, first call in the process", None, "s"),
+    "seconds_warm": ("validate: wall time, warm (median)", None, "s"),
+    "handler_import_s": ("validate: handler module import (median)", None, "s"),
+    "dependencies_import_s": ("validate: its dependencies alone (median)", None, "s"),
+    "import_ratio": ("validate: import ratio handler / dependencies", 1.2, ""),
+    "dependency_modules": ("validate: dependency modules the handler loads", None, ""),
+    "requests_per_row": ("confirm: requests per created/updated row", 1.1, ""),
+    "bookkeeping_requests": ("confirm: session bookkeeping requests", 10, ""),
+    "ratio": ("confirm: +10 ms, concurrent / sequential time", 0.25, ""),
+    "seconds_concurrent_10ms": ("confirm: +10 ms, concurrent wall time", None, "s"),
+    "seconds_sequential_10ms": ("confirm: +10 ms, sequential wall time", None, "s"),
+}
+
+_RUNNER = (
+    "import json, sys, importlib\n"
+    "figures = importlib.import_module(sys.argv[1]).main()\n"
+    "print(sys.argv[2] + json.dumps(figures), flush=True)\n"
+)
+
+
+def run_phase(module: str) -> dict[str, Any]:
+    """Run one phase; its own report streams through, its figures come back."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", _RUNNER, module, FIGURES_PREFIX],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    figures: dict[str, Any] = {}
+    for line in process.stdout:
+        if line.startswith(FIGURES_PREFIX):
+            figures = json.loads(line[len(FIGURES_PREFIX) :])
+        else:
+            print(line, end="", flush=True)
+    if process.wait() != 0:
+        raise SystemExit(f"bench phase {module} failed (exit {process.returncode})")
+    return figures
+
+
+def _shown(value: float, unit: str) -> str:
+    if unit == "s":
+        return f"{value:.3f} s"
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:.2f}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Exit status 0 unless `--strict` is given and a figure is over its limit: timings on
+    a shared machine are noisy, so a person reads the verdicts; CI may ask for strictness."""
+    strict = "--strict" in (sys.argv[1:] if argv is None else argv)
+    results: list[tuple[str, dict[str, Any]]] = []
+    for name, module in PHASES:
+        print(f"== {name} ==", flush=True)
+        results.append((name, run_phase(module)))
+        print()
+    print("== summary ==")
+    over = 0
+    for _, figures in results:
+        for key, value in figures.items():
+            label, limit, unit = LIMITS.get(key, (key, None, ""))
+            verdict = ""
+            if limit is not None:
+                ok = value <= limit
+                over += not ok
+                verdict = f"limit {_shown(limit, unit):>6}  {'ok' if ok else 'OVER'}"
+            print(f"  {label:<52} {_shown(value, unit):>10}   {verdict}")
+    if over:
+        print(f"  {over} figure(s) over the limit")
+    return 1 if over and strict else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

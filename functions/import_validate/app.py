@@ -1,0 +1,134 @@
+"""Import, step one: the CSV template, presigned uploads and validate.
+
+A thin entry point: the CSV's arrival is orgimport.uploads, the rules and the
+session orgimport.validate.
+"""
+
+import base64
+import json
+import os
+import time
+import zlib
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+
+from orgimport import uploads
+from orgimport.config import settings
+from orgimport.errors import FileRejected
+from orgimport.http_api import caller_of, envelope, json_response, make_resolver, owner_only
+from orgimport.limits import MAX_INLINE_BODY_BYTES
+from orgimport.storage.distributors_repo import DistributorRepository
+from orgimport.storage.sessions_repo import SessionRepository
+from orgimport.storage.uploads_store import S3UploadStore
+from orgimport.template_csv import TEMPLATE_CONTENT_TYPE, TEMPLATE_FILENAME, template_text
+from orgimport.validate import validate_csv
+
+logger = Logger()
+# the template sets the namespace; the fallback keeps a local run without it from failing
+metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or "PartnerPlatform")
+app = make_resolver()
+distributors_repo = DistributorRepository()
+sessions_repo = SessionRepository()
+upload_store = S3UploadStore()
+
+
+# What the proxy result may spend on the body: Lambda's 6 MB response limit less room for
+# the status, the headers and the JSON around the body.
+_BODY_BUDGET = MAX_INLINE_BODY_BYTES - 64 * 1024
+
+
+def report_response(report: dict[str, Any], accept_encoding: str) -> Response:
+    """The report, gzipped when the client takes it (Powertools compresses it): a 10 MiB
+    file's echo only fits in Lambda's response that way. When it cannot fit, the counters
+    and import_id alone, so the import can still be confirmed."""
+    body = json.dumps(envelope(200, "import validated", report), ensure_ascii=False)
+    takes_gzip = "gzip" in accept_encoding.lower()
+    # as the runtime sends it: non-ASCII escaped
+    fits = len(json.dumps(body)) <= _BODY_BUDGET
+    if not fits and takes_gzip:
+        # a fast level-1 estimate: Powertools' level 9 packs at least as tight; base64 adds 1/3
+        fits = len(zlib.compress(body.encode("utf-8"), 1)) * 4 // 3 <= _BODY_BUDGET
+    if fits:
+        return Response(200, "application/json", body, compress=True)
+    summary = {k: v for k, v in report.items() if k != "rows"}
+    logger.warning("report too large for the response: rows omitted", extra=summary)
+    return json_response(
+        200,
+        "import validated; the row report is too large to return"
+        + ("" if takes_gzip else ": ask with Accept-Encoding: gzip"),
+        {**summary, "rows_omitted": True},
+    )
+
+
+@app.get("/distributors/import/template")
+def template():
+    metrics.add_metric(name="ImportTemplateDownloads", unit=MetricUnit.Count, value=1)
+    return Response(
+        200,
+        content_type=TEMPLATE_CONTENT_TYPE,
+        body=template_text(),
+        headers={"Content-Disposition": f'attachment; filename="{TEMPLATE_FILENAME}"'},
+    )
+
+
+@app.post("/distributors/import/uploads")
+def new_upload():
+    ticket = uploads.start_upload(
+        upload_store,
+        caller_of(app),
+        now=int(time.time()),
+        ttl_seconds=settings().upload_url_ttl_seconds,
+    )
+    logger.info("upload url issued", extra={"upload_id": ticket.upload_id})
+    metrics.add_metric(name="ImportUploadUrls", unit=MetricUnit.Count, value=1)
+    return json_response(201, "upload url created", ticket.as_json())
+
+
+@app.post("/distributors/import/validate")
+def validate():
+    event = app.current_event
+    body = event.body or ""
+    raw = base64.b64decode(body) if event.is_base64_encoded else body.encode("utf-8")
+    caller = caller_of(app)
+    data, arrived_as = uploads.incoming_csv(
+        event.headers.get("content-type"), raw, caller, upload_store
+    )
+    try:
+        session = validate_csv(
+            data,
+            caller,
+            distributors_repo,
+            sessions_repo,
+            now=int(time.time()),
+            ttl_seconds=settings().import_session_ttl_seconds,
+        )
+    except FileRejected as exc:
+        metrics.add_metric(name="ImportFilesRejected", unit=MetricUnit.Count, value=1)
+        logger.info("file rejected", extra={"reason": exc.reason, "arrived_as": arrived_as})
+        raise
+    summary = session.summary()
+    logger.append_keys(import_id=session.import_id)
+    logger.info(
+        "import validated",
+        extra={"arrived_as": arrived_as, "bytes": len(data), **summary},
+    )
+    for status in ("valid", "warning", "error"):
+        metrics.add_metric(
+            name=f"ImportRows{status.capitalize()}",
+            unit=MetricUnit.Count,
+            value=summary[f"{status}_rows"],
+        )
+    return report_response(session.report(), event.headers.get("accept-encoding") or "")
+
+
+lambda_handler = metrics.log_metrics(
+    logger.inject_lambda_context(
+        owner_only(app),
+        correlation_id_path=correlation_paths.API_GATEWAY_HTTP,
+        clear_state=True,
+    )
+)

@@ -1,0 +1,129 @@
+"""validate_csv with in-memory repositories: one batched lookup, one stored session."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pytest
+
+from orgimport.columns import DISTRIBUTOR_COLUMNS
+from orgimport.distributor import Distributor
+from orgimport.distributor_rules import DistributorFields
+from orgimport.errors import FileRejected
+from orgimport.identity import Caller
+from orgimport.import_session import ImportSession
+from orgimport.template_csv import template_text
+from orgimport.validate import validate_csv
+
+CALLER = Caller(user_id="u1", org_id="o1", role="owner")
+HEADER = ",".join(DISTRIBUTOR_COLUMNS)
+
+
+class FakeDistributors:
+    def __init__(self, holders: dict[str, Distributor] | None = None):
+        self.holders = holders or {}
+        self.calls: list[set[str]] = []
+
+    def holders_of(self, vat_keys: Iterable[str]) -> dict[str, Distributor]:
+        keys = set(vat_keys)
+        self.calls.append(keys)
+        return {k: d for k, d in self.holders.items() if k in keys}
+
+
+class FakeSessions:
+    def __init__(self) -> None:
+        self.saved: list[ImportSession] = []
+
+    def save_new(self, session: ImportSession) -> None:
+        self.saved.append(session)
+
+
+def csv_of(*rows: str) -> bytes:
+    return ("\r\n".join([HEADER, *rows]) + "\r\n").encode()
+
+
+def line(name: str, vat: str, email: str = "") -> str:
+    cells = dict.fromkeys(DISTRIBUTOR_COLUMNS, "")
+    cells.update(company_name=name, vat_number=vat, email=email)
+    return ",".join(cells.values())
+
+
+def held(vat: str) -> Distributor:
+    return Distributor(
+        id="d-held",
+        fields=DistributorFields(name="Held", vat=vat).cleaned(),
+        created_at="t",
+        updated_at="t",
+        created_by_user="u0",
+        created_by_org="o0",
+    )
+
+
+def run(data: bytes, distributors=None, sessions=None, **kwargs):
+    distributors = distributors or FakeDistributors()
+    sessions = sessions or FakeSessions()
+    session = validate_csv(
+        data, CALLER, distributors, sessions, now=1_000, ttl_seconds=1800, **kwargs
+    )
+    return session, distributors, sessions
+
+
+def test_every_vat_of_the_file_is_looked_up_in_one_call():
+    rows = [line(f"N{i}", f"IT{i:05d}") for i in range(999)]
+    rows.append(line("dup", "it 00001"))
+    _, distributors, _ = run(csv_of(*rows))
+    assert len(distributors.calls) == 1
+    assert len(distributors.calls[0]) == 999
+
+
+def test_the_session_stored_is_the_one_returned_with_owner_lifetime_and_rows():
+    session, _, sessions = run(csv_of(line("A", "IT1"), line("B", "IT2", email="bad")))
+    assert sessions.saved == [session]
+    assert session.user_id == "u1" and session.org_id == "o1"
+    assert session.entity_type == "distributors"
+    assert session.created_at == 1_000 and session.expires_at == 2_800
+    assert session.status == "validated"
+    assert [r.status for r in session.rows] == ["valid", "error"]
+
+
+def test_report_has_the_contract_counters_and_every_row():
+    holders = FakeDistributors({"IT2": held("IT2")})
+    session, _, _ = run(csv_of(line("A", "IT1"), line("B", "IT2"), line("C", "")), holders)
+    report = session.report()
+    assert {k: v for k, v in report.items() if k not in ("import_id", "rows")} == {
+        "total_rows": 3,
+        "valid_rows": 1,
+        "error_rows": 1,
+        "warning_rows": 1,
+        "ambiguous_rows": 0,
+    }
+    assert [r["row_number"] for r in report["rows"]] == [2, 3, 4]
+    assert report["rows"][1]["changes"] == {"company_name": {"from": "Held", "to": "B"}}
+
+
+def test_each_validate_gets_a_fresh_uuid_import_id():
+    first, _, _ = run(csv_of(line("A", "IT1")))
+    second, _, _ = run(csv_of(line("A", "IT1")))
+    assert first.import_id != second.import_id and len(first.import_id) == 36
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"", "empty_file"),
+        (HEADER.encode() + b"\r\n", "no_data_rows"),
+        (b"company_name,vat\r\nA,IT1\r\n", "invalid_columns"),
+    ],
+)
+def test_a_rejected_file_touches_no_store(data, reason):
+    distributors, sessions = FakeDistributors(), FakeSessions()
+    with pytest.raises(FileRejected) as info:
+        run(data, distributors, sessions)
+    assert info.value.reason == reason
+    assert distributors.calls == [] and sessions.saved == []
+
+
+def test_the_downloadable_template_validates_clean():
+    session, _, _ = run(template_text().encode("utf-8"))
+    assert session.total_rows == 2
+    assert [r.status for r in session.rows] == ["valid", "valid"]
