@@ -14,7 +14,7 @@ ROLE ?= owner
 USER ?= local-user
 ORG ?= local-org
 
-.PHONY: install local token test unit integration e2e lint format typecheck sam-validate build bench clean
+.PHONY: install local token s3-import test unit integration e2e lint format typecheck sam-validate build bench openapi clean
 
 $(DEPS): requirements-dev.txt layers/common/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,12 @@ local: $(DEPS)
 ## A token for the local stack: make token ROLE=owner USER=u1 ORG=o1
 token: $(DEPS)
 	@$(BIN)/python -m local.token --role $(ROLE) --user $(USER) --org $(ORG)
+
+## Put a CSV under the local stack's incoming/distributors/ and print its report:
+## make s3-import FILE=path/to.csv OVERRIDE=true (MOTO_URL=http://127.0.0.1:3001 by default)
+s3-import: $(DEPS)
+	@test -n "$(FILE)" || { echo "usage: make s3-import FILE=path/to.csv [OVERRIDE=true]"; exit 2; }
+	$(BIN)/python -m local.s3_put "$(FILE)" $(if $(OVERRIDE),--override "$(OVERRIDE)") $(if $(MOTO_URL),--endpoint-url "$(MOTO_URL)")
 
 ## Everything CI checks: lint, types, every test, the template lint and build
 test: lint typecheck unit integration e2e sam-validate build
@@ -67,6 +73,11 @@ build: $(SAM_DEPS)
 
 bench: $(DEPS)
 	$(BIN)/python -m bench.run
+
+## The OpenAPI document, generated from the handlers' routes and models: openapi.json
+## (commit it; tests/unit/test_openapi_drift.py fails when it is out of date)
+openapi: $(DEPS)
+	$(BIN)/python -m local.openapi
 
 clean:
 	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache

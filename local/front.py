@@ -27,7 +27,8 @@ Per request, in API Gateway's order:
    the API's CORS headers replacing any the handler set.
 
 `/api/_local/health` and `/api/_local/jwks.json` belong to the local stack, not
-to template.yaml; they need no token. One log line per request.
+to template.yaml; they need no token. Neither does `/api/docs` (Swagger UI and the
+OpenAPI document, `local.docs`). One log line per request.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ from local.authorizer import (
     Unauthorized,
 )
 from local.config import API_PREFIX, HOST, LOCAL_ENDPOINTS_PREFIX
+from local.docs import docs_response
 from local.http_event import (
     INTERNAL_SERVER_ERROR,
     NOT_FOUND,
@@ -240,6 +242,9 @@ class LocalFront:
         local = self._local_endpoint(request.method, request.raw_path)
         if local is not None:
             return Served(local, route_key="_local")
+        docs = docs_response(request.method, request.raw_path, self.prefix)
+        if docs is not None:
+            return Served(docs, route_key="_docs")
         api_path = self._api_path(request.raw_path)
         match = self.routes.match(request.method, api_path) if api_path is not None else None
         if match is None:
@@ -325,6 +330,9 @@ class _FrontServer(ThreadingHTTPServer):
 class _RequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "local-apigw"
+    # headers and body leave in two writes: with Nagle on, a keep-alive client's delayed
+    # ACK held every response back ~40 ms
+    disable_nagle_algorithm = True
     server: _FrontServer
 
     def version_string(self) -> str:

@@ -43,12 +43,15 @@ from local.front import LocalFront
 from local.keys import load_or_create
 from local.lambda_runtime import FunctionRegistry
 from local.resources import create_resources
+from local.s3_notifications import watch_s3_notifications
 from local.template import Template, load_template
 from local.token import issue_token
 
 log = logging.getLogger("local.stack")
 
 background_tasks: list[Callable[[LocalStack], None]] = []
+# objects put under an S3 trigger's prefix invoke its function, as S3 would
+background_tasks.append(watch_s3_notifications)
 
 # Removed from the environment: each could send an SDK call to real AWS.
 _UNSET = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
@@ -198,6 +201,10 @@ def _banner(stack: LocalStack, environment: dict[str, str]) -> str:
         "  env      " + " ".join(f"{k}={v}" for k, v in environment.items()),
         "  routes",
         *(f"    {r.route_key:<40} -> {r.function}" for r in template.routes),
+        *(
+            f"  s3       s3://{t.bucket_name}/{t.prefix}*{t.suffix} -> {t.function}"
+            for t in template.s3_triggers
+        ),
         f"token: role {_BANNER_ROLE}, user {_BANNER_USER}, org {_BANNER_ORG},"
         f" valid {_BANNER_TTL_S // 3600} h (more: make token ROLE=.. USER=.. ORG=..)",
         f"export TOKEN={token}",

@@ -6,8 +6,9 @@ YAML loader that keeps CloudFormation short tags (`!Ref`, `!Sub`, `!GetAtt`,
 with local values:
 
 - a table's `!Ref` -> its TableName, or its logical id (`DistributorsTable`);
-- a bucket's `!Ref` -> its BucketName, or `local-` + the logical id in kebab
-  case (`ImportBucket` -> `local-import-bucket`);
+- a bucket's `!Ref` -> `local-` + the logical id in kebab case
+  (`ImportBucket` -> `local-import-bucket`), even when it has a BucketName: a
+  deployed name is built from the stack, account and region;
 - a function's `!Ref` -> its FunctionName, or its logical id;
 - parameters -> `JwtIssuer`: the local issuer, `JwtAudience`: the local
   audience, any other: its Default (overridable per load);
@@ -176,7 +177,6 @@ class Resolver:
         props = resource.get("Properties") or {}
         explicit = {
             TABLE_TYPE: "TableName",
-            BUCKET_TYPE: "BucketName",
             FUNCTION_TYPE: "FunctionName",
         }
         prop = explicit.get(kind)

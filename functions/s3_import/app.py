@@ -1,0 +1,169 @@
+"""S3-triggered imports: a thin entry point over orgimport.s3_import.
+
+S3 invokes it asynchronously with one or more records. Each record under
+incoming/distributors/ ending in .csv is imported once per object version; other
+keys and other events are ignored. A record whose import did not finish makes the
+invocation fail after the others ran, so Lambda's retry resumes it (finished ones
+are not redone); a bad file does not fail it: its report says why.
+"""
+
+import math
+import os
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import unquote_plus
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.data_classes import S3Event, event_source
+from aws_lambda_powertools.utilities.data_classes.s3_event import S3EventRecord
+
+from orgimport.config import settings
+from orgimport.confirm import ConfirmOptions
+from orgimport.import_session import RowOutcome, RowVerdict
+from orgimport.s3_import import (
+    S3ImportOutcome,
+    S3ObjectRef,
+    import_id_for,
+    import_s3_object,
+    is_import_key,
+)
+from orgimport.storage.distributors_repo import DistributorRepository
+from orgimport.storage.import_bucket import S3ImportBucket
+from orgimport.storage.sessions_repo import SessionRepository
+
+logger = Logger()
+# the template sets the namespace; the fallback keeps a local run without it from failing
+metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or "PartnerPlatform")
+distributors_repo = DistributorRepository()
+sessions_repo = SessionRepository()
+import_bucket = S3ImportBucket()
+
+# a confirm holds its session this much longer than the invocation can still run
+LEASE_MARGIN_SECONDS = 10
+
+
+def _object_of(record: S3EventRecord) -> S3ObjectRef:
+    s3 = record.s3
+    found = s3.get_object
+    return S3ObjectRef(
+        bucket=s3.bucket.name,
+        key=unquote_plus(found.key),  # S3 sends keys URL-encoded, spaces as '+'
+        version_id=found.version_id,
+        sequencer=found.get("sequencer"),
+        principal_id=(record.get("userIdentity") or {}).get("principalId"),
+        size=found.get("size"),
+        etag=found.etag or None,
+        event_time=record.get("eventTime"),
+    )
+
+
+def _time_left(context: Any) -> Callable[[], float] | None:
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    return (lambda: remaining() / 1000) if callable(remaining) else None
+
+
+def _options(context: Any, import_id: str) -> ConfirmOptions:
+    cfg = settings()
+    time_left = _time_left(context)
+    run_for = time_left() if time_left is not None else cfg.confirm_lease_seconds
+    return ConfirmOptions(
+        concurrency=cfg.confirm_concurrency,
+        lease_seconds=math.ceil(run_for) + LEASE_MARGIN_SECONDS,
+        keep_seconds=cfg.confirmed_result_ttl_seconds,
+        time_left=time_left,
+        on_row=_audit(import_id),
+    )
+
+
+def _audit(import_id: str) -> Callable[[RowVerdict, RowOutcome], None]:
+    def on_row(row: RowVerdict, outcome: RowOutcome) -> None:
+        if outcome.status in ("created", "updated"):
+            logger.info(
+                f"distributor {outcome.status} by s3 import",
+                extra={
+                    "audit": True,
+                    "action": outcome.status,
+                    "import_id": import_id,
+                    "row_number": row.row_number,
+                    "distributor_id": outcome.id,
+                },
+            )
+        elif outcome.status == "failed":
+            logger.warning(
+                "import row failed",
+                extra={"row_number": row.row_number, "error": outcome.error},
+            )
+
+    return on_row
+
+
+def _record(outcome: S3ImportOutcome) -> None:
+    metrics.add_metric(
+        name=f"S3Imports{outcome.state.title().replace('_', '')}", unit=MetricUnit.Count, value=1
+    )
+    for status, count in outcome.done_now.items():
+        metrics.add_metric(
+            name=f"ImportRows{status.capitalize()}", unit=MetricUnit.Count, value=count
+        )
+
+
+def _import_one(record: S3EventRecord, context: Any) -> dict[str, Any]:
+    obj = _object_of(record)
+    if not record.event_name.startswith("ObjectCreated:") or not is_import_key(obj.key):
+        logger.info("ignored", extra={"event_name": record.event_name, "key": obj.key})
+        metrics.add_metric(name="S3ImportsIgnored", unit=MetricUnit.Count, value=1)
+        return {"key": obj.key, "state": "ignored"}
+    try:
+        import_id = import_id_for(obj)
+    except ValueError:  # neither versionId nor sequencer: not an S3 put event
+        logger.error("ignored: no object version", extra={"key": obj.key})
+        metrics.add_metric(name="S3ImportsIgnored", unit=MetricUnit.Count, value=1)
+        return {"key": obj.key, "state": "ignored"}
+    logger.append_keys(key=obj.key, version_id=obj.version_id, import_id=import_id)
+    started = time.monotonic()
+    outcome = import_s3_object(
+        obj,
+        import_bucket,
+        distributors_repo,
+        sessions_repo,
+        ttl_seconds=settings().import_session_ttl_seconds,
+        options=_options(context, import_id),
+    )
+    _record(outcome)
+    metrics.add_metric(
+        name="S3ImportDuration",
+        unit=MetricUnit.Milliseconds,
+        value=(time.monotonic() - started) * 1000,
+    )
+    logger.info(
+        "s3 import done",
+        # nested: a counter named `created` would clash with the log record's own field
+        extra={
+            "import_state": outcome.state,
+            "report_key": outcome.report_key,
+            "row_counts": outcome.counters,
+        },
+    )
+    return {"key": obj.key, **outcome.as_json()}
+
+
+@metrics.log_metrics
+@logger.inject_lambda_context(clear_state=True)
+@event_source(data_class=S3Event)
+def lambda_handler(event: S3Event, context: Any) -> dict[str, Any]:
+    done: list[dict[str, Any]] = []
+    failures: list[Exception] = []
+    for record in event.records:
+        try:
+            done.append(_import_one(record, context))
+        except Exception as exc:
+            logger.exception("s3 import failed; the invocation fails so that Lambda retries it")
+            metrics.add_metric(name="S3ImportsFailed", unit=MetricUnit.Count, value=1)
+            failures.append(exc)
+        finally:
+            logger.remove_keys(["key", "version_id", "import_id"])
+    if failures:
+        raise failures[0]
+    return {"imports": done}

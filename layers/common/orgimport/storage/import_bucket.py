@@ -1,0 +1,106 @@
+"""The import bucket as the S3-triggered import sees it: the uploaded object version
+(HEAD for its size and metadata, then a bounded ranged GET) and the report files.
+
+The report's JSON carries its import's marker in its object metadata
+(`import-id`, `import-status`, `sequencer`), so a redelivered event learns from one
+HEAD whether its import was already reported.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from orgimport.config import settings
+from orgimport.s3_import import ObjectHead, ReportFile, ReportMarker, S3ObjectRef
+
+MARKER_IMPORT_ID = "import-id"
+MARKER_STATUS = "import-status"
+MARKER_SEQUENCER = "sequencer"
+_MISSING = {"404", "NoSuchKey", "NoSuchVersion", "NotFound"}
+# Without s3:ListBucket (not granted: least privilege) S3 answers a HEAD of a missing
+# key with 403, not 404.
+_HIDDEN = {"403", "AccessDenied", "Forbidden"}
+
+
+def _error_code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code"))
+
+
+class S3ImportBucket:
+    def __init__(self, client: Any = None):
+        self._client = client
+
+    @property
+    def client(self) -> Any:
+        # created on first use, so importing the handler stays cheap
+        if self._client is None:
+            custom_endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get(
+                "AWS_ENDPOINT_URL"
+            )
+            config = Config(
+                signature_version="s3v4",
+                # a local endpoint (an IP, localhost) has no bucket sub-domains
+                s3={"addressing_style": "path" if custom_endpoint else "auto"},
+                connect_timeout=2,
+                read_timeout=10,
+                retries={"mode": "standard", "max_attempts": 3},
+            )
+            self._client = boto3.client("s3", region_name=settings().aws_region, config=config)
+        return self._client
+
+    @staticmethod
+    def _version(obj: S3ObjectRef) -> dict[str, str]:
+        return {"VersionId": obj.version_id} if obj.version_id else {}
+
+    def head(self, obj: S3ObjectRef) -> ObjectHead | None:
+        try:
+            found = self.client.head_object(Bucket=obj.bucket, Key=obj.key, **self._version(obj))
+        except ClientError as exc:
+            if _error_code(exc) in _MISSING | _HIDDEN:
+                return None
+            raise
+        metadata = {str(k).lower(): str(v) for k, v in (found.get("Metadata") or {}).items()}
+        return ObjectHead(size=int(found["ContentLength"]), metadata=metadata)
+
+    def read(self, obj: S3ObjectRef, max_bytes: int) -> bytes:
+        """At most max_bytes + 1 bytes of exactly this version: never more in memory."""
+        found = self.client.get_object(
+            Bucket=obj.bucket, Key=obj.key, Range=f"bytes=0-{max_bytes}", **self._version(obj)
+        )
+        body: bytes = found["Body"].read()
+        return body
+
+    def report_marker(self, bucket: str, key: str) -> ReportMarker | None:
+        try:
+            found = self.client.head_object(Bucket=bucket, Key=key)
+        except ClientError as exc:
+            if _error_code(exc) in _MISSING | _HIDDEN:
+                return None
+            raise
+        metadata = {str(k).lower(): str(v) for k, v in (found.get("Metadata") or {}).items()}
+        if not metadata.get(MARKER_IMPORT_ID):
+            return None  # not written by the import function
+        return ReportMarker(
+            import_id=metadata[MARKER_IMPORT_ID],
+            status=metadata.get(MARKER_STATUS, ""),
+            sequencer=metadata.get(MARKER_SEQUENCER) or None,
+        )
+
+    def put_report(self, bucket: str, files: list[ReportFile], marker: ReportMarker) -> None:
+        """Each file in order, all with the marker; the last one written is the JSON."""
+        metadata = {MARKER_IMPORT_ID: marker.import_id, MARKER_STATUS: marker.status}
+        if marker.sequencer:
+            metadata[MARKER_SEQUENCER] = marker.sequencer
+        for report in files:
+            self.client.put_object(
+                Bucket=bucket,
+                Key=report.key,
+                Body=report.body,
+                ContentType=report.content_type,
+                Metadata=metadata,
+            )

@@ -1,0 +1,159 @@
+"""S3-triggered imports through the local stack: a file put with boto3 into the stack's
+moto, under incoming/distributors/, is imported as S3 would trigger it; its report
+agrees with what validate and confirm answer through the API for the same file."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from local.template import load_template
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+TRIGGER = load_template().s3_triggers[0]
+BUCKET = TRIGGER.bucket_name
+REPORT_WAIT_S = 60
+
+
+@pytest.fixture(scope="module")
+def s3(stack: Any) -> Any:
+    return boto3.client(
+        "s3",
+        endpoint_url=stack.moto_url,
+        region_name="eu-west-1",
+        aws_access_key_id="e2e",
+        aws_secret_access_key="e2e",
+        config=Config(s3={"addressing_style": "path"}),
+    )
+
+
+def unique_file(name: str, marker: str, run: str) -> bytes:
+    """A fixture whose VATs carry `run` (in place of `marker`, in any case), so the
+    session-wide store holds them once."""
+    return re.sub(marker, run, (FIXTURES / name).read_text(), flags=re.IGNORECASE).encode()
+
+
+def put(s3: Any, name: str, body: bytes, metadata: dict[str, str] | None = None) -> str:
+    key = f"{TRIGGER.prefix}{name}"
+    s3.put_object(Bucket=BUCKET, Key=key, Body=body, Metadata=metadata or {})
+    return key
+
+
+def wait_for_report(s3: Any, key: str) -> dict[str, Any]:
+    """The final JSON report of the object at `key` (bounded wait)."""
+    json_key = "reports/distributors/" + key[len(TRIGGER.prefix) : -len(".csv")] + ".json"
+    deadline = time.monotonic() + REPORT_WAIT_S
+    while time.monotonic() < deadline:
+        try:
+            found = json.loads(s3.get_object(Bucket=BUCKET, Key=json_key)["Body"].read())
+        except ClientError:
+            found = None
+        if found and found["status"] in ("confirmed", "rejected", "expired"):
+            return found
+        time.sleep(0.2)
+    raise AssertionError(f"no final report at {json_key} within {REPORT_WAIT_S} s")
+
+
+def seed(stack: Any, token: str, name: str, vat: str) -> None:
+    reply = stack.request(
+        "POST", "/distributors", token=token, json={"name": name, "custom_data": {"vat": vat}}
+    )
+    assert reply.status == 201, reply.text
+
+
+def api_validate(stack: Any, token: str, body: bytes) -> Any:
+    return stack.request(
+        "POST",
+        "/distributors/import/validate",
+        token=token,
+        body=body,
+        headers={"Content-Type": "text/csv"},
+    )
+
+
+def without_ids(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{k: v for k, v in r.items() if k != "id"} for r in results]
+
+
+def test_an_uploaded_clean_file_is_imported_and_its_report_appears(stack, s3):
+    run = uuid.uuid4().hex[:10].upper()
+    key = put(s3, f"clean-{run}.csv", unique_file("s3_clean.csv", "S3C", run))
+
+    report = wait_for_report(s3, key)
+
+    assert report["status"] == "confirmed"
+    assert report["confirm"]["created"] == 3
+    assert report["created_by"]["org_id"] == "system"
+    assert report["created_by"]["user_id"].startswith("s3:")
+    token = stack.token()
+    listed = stack.request("GET", f"/distributors?search={run}", token=token)
+    assert listed.status == 200, listed.text
+    names = sorted(d["name"] for d in listed.json()["data"]["distributors"])
+    assert names == ["Alfa Distribuzione S.r.l.", "Beta Trading GmbH", "Gamma Forniture"]
+
+
+def test_the_report_agrees_with_validate_and_confirm_through_the_api(stack, s3):
+    """The same rows, once through the API (VATs tagged A) and once through S3 (tagged B),
+    against the same kind of store: the same verdicts and the same outcomes."""
+    token = stack.token()
+    run = uuid.uuid4().hex[:8].upper()
+    api_tag, s3_tag = f"A{run}", f"B{run}"
+    for tag in (api_tag, s3_tag):
+        seed(stack, token, "Epsilon Srl", f"IT {tag} 0002")
+        seed(stack, token, "Zeta", f"IT {tag} 0003")
+
+    validated = api_validate(stack, token, unique_file("s3_warnings.csv", "S3W", api_tag))
+    assert validated.status == 200, validated.text
+    api_validation = validated.json()["data"]
+    confirmed = stack.request(
+        "POST",
+        "/distributors/import/confirm",
+        token=token,
+        json={"import_id": api_validation["import_id"], "override": True},
+    )
+    assert confirmed.status == 200, confirmed.text
+    api_confirm = confirmed.json()["data"]
+
+    key = put(
+        s3,
+        f"warnings-{run}.csv",
+        unique_file("s3_warnings.csv", "S3W", s3_tag),
+        {"override": "true"},
+    )
+    report = wait_for_report(s3, key)
+
+    assert report["status"] == "confirmed" and report["override"] is True
+    # validation: the same counters, and the same verdicts for the rows with problems
+    counters = ("total_rows", "valid_rows", "error_rows", "warning_rows", "ambiguous_rows")
+    assert {k: report["validation"][k] for k in counters} == {
+        k: api_validation[k] for k in counters
+    }
+    api_rows = [r for r in api_validation["rows"] if r.get("errors") or r.get("warnings")]
+    as_api = json.loads(json.dumps(report["validation"]["rows"]).replace(s3_tag, api_tag))
+    assert as_api == api_rows
+    # confirm: the same counters and per-row outcomes (the ids are each import's own)
+    for k in ("created", "updated", "skipped", "failed", "total_rows"):
+        assert report["confirm"][k] == api_confirm[k], k
+    assert without_ids(report["confirm"]["results"]) == without_ids(api_confirm["results"])
+
+
+def test_an_uploaded_bad_file_reports_the_error_validate_answers(stack, s3):
+    body = (FIXTURES / "s3_bad_columns.csv").read_bytes()
+    api = api_validate(stack, stack.token(), body)
+    assert api.status == 400, api.text
+
+    key = put(s3, f"bad-{uuid.uuid4().hex[:8]}.csv", body)
+    report = wait_for_report(s3, key)
+
+    assert report["status"] == "rejected"
+    assert report["confirm"] is None
+    assert report["error"] == {"message": api.json()["message"], **api.json()["data"]}
