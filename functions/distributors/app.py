@@ -3,10 +3,11 @@
 from typing import Annotated
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 
 from orgimport import distributors
+from orgimport.api_docs import operation
 from orgimport.api_models import DistributorIn
 from orgimport.distributors import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX
 from orgimport.http_api import caller_of, json_response, make_resolver, owner_only
@@ -15,21 +16,29 @@ from orgimport.storage.distributors_repo import DistributorRepository
 logger = Logger()
 app = make_resolver()
 repo = DistributorRepository()
+DistributorId = Annotated[str, Path(description="The distributor's `id`.")]
 
 
-@app.post("/distributors")
+@app.post("/distributors", **operation("createDistributor"))
 def create(body: Annotated[DistributorIn, Body()]):
     created = distributors.create_distributor(repo, caller_of(app), body.to_fields())
     logger.info("distributor created", extra={"distributor_id": created.id})
     return json_response(201, "distributor created", created.as_json())
 
 
-@app.get("/distributors")
+@app.get("/distributors", **operation("listDistributors"))
 def list_all(
-    page_size: Annotated[int, Query(ge=1, le=PAGE_SIZE_MAX)] = PAGE_SIZE_DEFAULT,
-    cursor: Annotated[str | None, Query()] = None,
-    search: Annotated[str | None, Query(max_length=255)] = None,
-    include_archived: Annotated[bool, Query()] = False,
+    page_size: Annotated[
+        int, Query(ge=1, le=PAGE_SIZE_MAX, description="Distributors per page.")
+    ] = PAGE_SIZE_DEFAULT,
+    cursor: Annotated[
+        str | None, Query(description="`pagination.next_cursor` of the previous page.")
+    ] = None,
+    search: Annotated[
+        str | None,
+        Query(max_length=255, description="Part of the name (any case) or of the VAT."),
+    ] = None,
+    include_archived: Annotated[bool, Query(description="Include archived distributors.")] = False,
 ):
     page = distributors.list_distributors(repo, page_size, cursor, search, include_archived)
     return json_response(
@@ -47,26 +56,26 @@ def list_all(
     )
 
 
-@app.get("/distributors/<distributor_id>")
-def get_one(distributor_id: str):
+@app.get("/distributors/<distributor_id>", **operation("getDistributor"))
+def get_one(distributor_id: DistributorId):
     found = distributors.get_distributor(repo, distributor_id)
     return json_response(200, "distributor", found.as_json())
 
 
-@app.put("/distributors/<distributor_id>")
-def update(distributor_id: str, body: Annotated[DistributorIn, Body()]):
+@app.put("/distributors/<distributor_id>", **operation("updateDistributor"))
+def update(distributor_id: DistributorId, body: Annotated[DistributorIn, Body()]):
     updated = distributors.update_distributor(repo, distributor_id, body.to_fields())
     return json_response(200, "distributor updated", updated.as_json())
 
 
-@app.delete("/distributors/<distributor_id>")
-def archive(distributor_id: str):
+@app.delete("/distributors/<distributor_id>", **operation("archiveDistributor"))
+def archive(distributor_id: DistributorId):
     archived = distributors.archive_distributor(repo, distributor_id)
     return json_response(200, "distributor archived", archived.as_json())
 
 
-@app.patch("/distributors/<distributor_id>/restore")
-def restore(distributor_id: str):
+@app.patch("/distributors/<distributor_id>/restore", **operation("restoreDistributor"))
+def restore(distributor_id: DistributorId):
     restored = distributors.restore_distributor(repo, distributor_id)
     return json_response(200, "distributor restored", restored.as_json())
 

@@ -17,6 +17,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 
 from orgimport import uploads
+from orgimport.api_docs import operation
 from orgimport.config import settings
 from orgimport.errors import FileRejected
 from orgimport.http_api import caller_of, envelope, json_response, make_resolver, owner_only
@@ -64,7 +65,7 @@ def report_response(report: dict[str, Any], accept_encoding: str) -> Response:
     )
 
 
-@app.get("/distributors/import/template")
+@app.get("/distributors/import/template", **operation("getImportTemplate"))
 def template():
     metrics.add_metric(name="ImportTemplateDownloads", unit=MetricUnit.Count, value=1)
     return Response(
@@ -75,7 +76,7 @@ def template():
     )
 
 
-@app.post("/distributors/import/uploads")
+@app.post("/distributors/import/uploads", **operation("createImportUpload"))
 def new_upload():
     ticket = uploads.start_upload(
         upload_store,
@@ -88,7 +89,7 @@ def new_upload():
     return json_response(201, "upload url created", ticket.as_json())
 
 
-@app.post("/distributors/import/validate")
+@app.post("/distributors/import/validate", **operation("validateImport"))
 def validate():
     event = app.current_event
     body = event.body or ""

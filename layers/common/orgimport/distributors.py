@@ -82,9 +82,10 @@ def create_distributors(
         try:
             repo.insert_many(fresh)
         except Exception:
-            # nothing of this batch is known to be written: free the VATs for a retry
+            # a batch may fail half way: free only the VATs whose distributor was not written
             for d in fresh:
-                repo.release_vat(d.fields.vat or "", d.id)
+                if repo.get(d.id) is None:
+                    repo.release_vat(d.fields.vat or "", d.id)
             raise
     results: list[Distributor | DomainError] = []
     for outcome in claimed:

@@ -15,7 +15,10 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 
 from orgimport.errors import (
     BadRequest,
@@ -33,6 +36,8 @@ logger = Logger(child=True)
 
 # The seed's server URL ends in /api; a custom-domain mapping may keep it in the path.
 PATH_PREFIXES = ["/api"]
+JSON_MEDIA_TYPE = "application/json"
+_POWERTOOLS_BODY_PARSER = "aws_lambda_powertools.event_handler.middlewares.openapi_validation"
 
 _STATUS: list[tuple[type[DomainError], int]] = [
     (ValidationFailed, 400),
@@ -105,6 +110,21 @@ def _field_errors(exc: RequestValidationError) -> tuple[str, list[dict[str, Any]
     return "validation failed", errors
 
 
+def _raised_parsing_body(exc: BaseException) -> bool:
+    """Whether Powertools' request validation raised `exc` while reading the body (and not
+    a handler it called: their frames pass through the same module)."""
+    tb = exc.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if (
+            tb.tb_frame.f_globals.get("__name__") == _POWERTOOLS_BODY_PARSER
+            and code.co_name == "_get_body"
+        ):
+            return True
+        tb = tb.tb_next
+    return False
+
+
 def make_resolver(**kwargs: Any) -> APIGatewayHttpResolver:
     """An HTTP API resolver whose every error leaves as an envelope."""
     app = APIGatewayHttpResolver(
@@ -114,6 +134,25 @@ def make_resolver(**kwargs: Any) -> APIGatewayHttpResolver:
     @app.exception_handler(DomainError)
     def _domain_error(exc: DomainError) -> Response:
         return error_response(exc)
+
+    def _unsupported_type() -> Response:
+        raw = app.current_event.headers.get("content-type") or ""
+        kind = raw.split(";", 1)[0].strip().lower()
+        return json_response(
+            400,
+            f"unsupported content type: {kind or '(none)'}",
+            {
+                "type": "unsupported_content_type",
+                "content_type": kind or None,
+                "supported": [JSON_MEDIA_TYPE],
+            },
+        )
+
+    # A body model sent as a media type Powertools cannot parse (text/plain...): a 400 as
+    # validate gives for one, naming the type it takes.
+    @app.exception_handler(RequestUnsupportedContentType)
+    def _unparseable_type(_: RequestUnsupportedContentType) -> Response:
+        return _unsupported_type()
 
     @app.exception_handler(RequestValidationError)
     def _request_invalid(exc: RequestValidationError) -> Response:
@@ -129,6 +168,13 @@ def make_resolver(**kwargs: Any) -> APIGatewayHttpResolver:
     def _unexpected(exc: Exception) -> Response:
         logger.exception("unhandled error")
         return json_response(500, "internal error")
+
+    @app.exception_handler(ValueError)
+    def _value_error(exc: ValueError) -> Response:
+        # Powertools raises a bare ValueError for multipart/form-data without a boundary
+        if _raised_parsing_body(exc):
+            return _unsupported_type()
+        return _unexpected(exc)
 
     return app
 

@@ -7,7 +7,7 @@ A session is several items under one partition (pk = import id):
   TTL deletes expired items late (typically within 48 hours).
 - `ROWS#nnnn`: the rows' verdicts, zlib-compressed JSON, split so that no
   item comes near DynamoDB's 400 KB.
-- `RESULT#nnnn`: confirm's outcomes, one part per chunk of 100 rows, written
+- `RESULT#nnnn`: confirm's outcomes, one part per chunk of rows, written
   as each chunk completes so a cut-off confirm resumes where it stopped.
 
 Parts carry a TTL at least as long as the META that governs them.
@@ -28,7 +28,6 @@ from orgimport.storage.models import SessionPartItem
 META = "META"
 ROWS = "ROWS#"
 RESULT = "RESULT#"
-OUTCOME_CHUNK_ROWS = 100  # rows per RESULT part: confirm's unit of durable progress
 _PART_TARGET_BYTES = 1_000_000  # uncompressed JSON per ROWS part before compression
 _PART_MAX_BYTES = 350_000  # compressed; leaves room under the 400 KB item limit
 _CONDITION_FAILED = "ConditionalCheckFailedException"
@@ -213,3 +212,16 @@ class SessionRepository:
             if _condition_failed(exc):
                 raise Conflict("import session was confirmed by another request") from None
             raise
+
+    def release_lease(self, import_id: str, request_hash: str) -> None:
+        """End a confirm's lease early (it stopped before its deadline), so the same
+        request sent again resumes at once; a no-op when the session moved on."""
+        try:
+            SessionPartItem(pk=import_id, sk=META).update(
+                actions=[SessionPartItem.lease_until.set(0)],
+                condition=(SessionPartItem.status == "confirming")
+                & (SessionPartItem.request_hash == request_hash),
+            )
+        except UpdateError as exc:
+            if not _condition_failed(exc):
+                raise

@@ -1,0 +1,141 @@
+"""Import, step two: confirm a validated import, and read an import's status.
+
+A thin entry point over orgimport.confirm: the body parsed into typed input,
+the caller from the claims, one domain call, the result as an envelope; an
+audit line per created or updated distributor and the confirm's metrics.
+"""
+
+import os
+import time
+from typing import Annotated, Any
+from uuid import UUID
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+
+from orgimport.api_docs import operation
+from orgimport.api_schemas import ImportConfirmRequest
+from orgimport.config import settings
+from orgimport.confirm import (
+    ConfirmOptions,
+    ConfirmRequest,
+    ConfirmResult,
+    confirm_import,
+    import_status,
+)
+from orgimport.errors import FieldError, ValidationFailed
+from orgimport.http_api import caller_of, json_response, make_resolver, owner_only
+from orgimport.identity import Caller
+from orgimport.import_session import RowOutcome, RowVerdict
+from orgimport.storage.distributors_repo import DistributorRepository
+from orgimport.storage.sessions_repo import SessionRepository
+
+logger = Logger()
+# the template sets the namespace; the fallback keeps a local run without it from failing
+metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or "PartnerPlatform")
+app = make_resolver()
+distributors_repo = DistributorRepository()
+sessions_repo = SessionRepository()
+
+
+def _time_left(context: Any):
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    return (lambda: remaining() / 1000) if callable(remaining) else None
+
+
+def _audit(caller: Caller, import_id: str):
+    def on_row(row: RowVerdict, outcome: RowOutcome) -> None:
+        if outcome.status in ("created", "updated"):
+            logger.info(
+                f"distributor {outcome.status} by import",
+                extra={
+                    "audit": True,
+                    "action": outcome.status,
+                    "import_id": import_id,
+                    "row_number": row.row_number,
+                    "distributor_id": outcome.id,
+                    "user_id": caller.user_id,
+                    "org_id": caller.org_id,
+                },
+            )
+        elif outcome.status == "failed":
+            logger.warning(
+                "import row failed",
+                extra={
+                    "import_id": import_id,
+                    "row_number": row.row_number,
+                    "error": outcome.error,
+                },
+            )
+
+    return on_row
+
+
+def _record(result: ConfirmResult, seconds: float) -> None:
+    for status, count in result.done_now.items():
+        metrics.add_metric(
+            name=f"ImportRows{status.capitalize()}", unit=MetricUnit.Count, value=count
+        )
+    metrics.add_metric(
+        name="ImportConfirmDuration", unit=MetricUnit.Milliseconds, value=seconds * 1000
+    )
+
+
+@app.post("/distributors/import/confirm", **operation("confirmImport"))
+def confirm(body: Annotated[ImportConfirmRequest, Body()]):
+    caller = caller_of(app)
+    import_id = str(body.import_id)
+    logger.append_keys(import_id=import_id)
+    cfg = settings()
+    started = time.monotonic()
+    result = confirm_import(
+        sessions_repo,
+        distributors_repo,
+        caller,
+        ConfirmRequest(import_id, body.override),
+        ConfirmOptions(
+            concurrency=cfg.confirm_concurrency,
+            lease_seconds=cfg.confirm_lease_seconds,
+            keep_seconds=cfg.confirmed_result_ttl_seconds,
+            time_left=_time_left(app.lambda_context),
+            on_row=_audit(caller, import_id),
+        ),
+    )
+    _record(result, time.monotonic() - started)
+    logger.info(
+        "import confirm answered",
+        extra={
+            "complete": result.complete,
+            "replayed": result.replayed,
+            "row_counts": result.counters(),
+        },
+    )
+    if not result.complete:
+        return json_response(
+            202,
+            "import confirm in progress: send the same request again to continue",
+            result.as_json(),
+            headers={"Retry-After": "1"},
+        )
+    return json_response(200, "import confirmed", result.as_json())
+
+
+@app.get("/distributors/import/<import_id>", **operation("getImportStatus"))
+def status(import_id: str):
+    try:
+        key = str(UUID(import_id))
+    except ValueError:
+        raise ValidationFailed([FieldError("import_id", "invalid_format", import_id)]) from None
+    data = import_status(sessions_repo, caller_of(app), key, int(time.time()))
+    return json_response(200, "import status", data)
+
+
+lambda_handler = metrics.log_metrics(
+    logger.inject_lambda_context(
+        owner_only(app),
+        correlation_id_path=correlation_paths.API_GATEWAY_HTTP,
+        clear_state=True,
+    )
+)

@@ -1,0 +1,269 @@
+"""How each operation reads in the OpenAPI document: summary, description, tag,
+operation id and every response it can give, with its schema.
+
+A handler passes `**operation("confirmImport")` to its route decorator; Powertools
+then documents the route from these and from the handler's own parameters and body
+model. Nothing here changes what a handler returns: responses are described with
+`responses=`, never with a return annotation (which would make Powertools validate,
+and re-serialize, every response).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+
+from orgimport.api_schemas import (
+    DistributorListResponse,
+    DistributorResponse,
+    ErrorEnvelope,
+    FileErrorEnvelope,
+    GatewayError,
+    ImportConfirmProgressResponse,
+    ImportConfirmResponse,
+    ImportStatusResponse,
+    ImportUploadReference,
+    ImportValidationResponse,
+    UploadTicketResponse,
+    ValidationErrorEnvelope,
+)
+from orgimport.limits import MAX_DATA_ROWS
+from orgimport.template_csv import TEMPLATE_FILENAME
+from orgimport.uploads import FORM_FIELD
+
+JSON = "application/json"
+TAG_DISTRIBUTORS = "distributors"
+TAG_IMPORT = "distributors import"
+TAGS = {
+    TAG_DISTRIBUTORS: "Distributors: create, list, read, update, archive and restore.",
+    TAG_IMPORT: "Bulk import of distributors from a CSV file: template, upload, validate, confirm.",
+}
+
+
+def _json(description: str, model: Any) -> OpenAPIResponse:
+    return {"description": description, "content": {JSON: {"model": model}}}
+
+
+# Every operation answers these: the API is owner-only.
+_AUTH: dict[int, OpenAPIResponse] = {
+    401: _json(
+        "Unauthorized - invalid or missing token. API Gateway's JWT authorizer answers a "
+        'missing or invalid token itself with `{"message": "Unauthorized"}`; a token '
+        "without the caller's claims gets the envelope.",
+        ErrorEnvelope | GatewayError,
+    ),
+    403: _json("Forbidden - insufficient permissions (only `owner` may act)", ErrorEnvelope),
+}
+_BAD_REQUEST = _json("Bad request - validation error", ValidationErrorEnvelope | ErrorEnvelope)
+_NOT_FOUND = _json("Not found", ErrorEnvelope)
+
+_VALIDATE_DESCRIPTION = f"""\
+Validate a CSV file row by row and open an import session (30 minutes). Nothing is
+written to distributors: `POST /distributors/import/confirm` with the returned
+`import_id` does that.
+
+The file arrives in one of three ways:
+- `multipart/form-data` with the file in the `{FORM_FIELD}` field;
+- the CSV itself as the body (`text/csv`);
+- `application/json` `{{"upload_id": ...}}` naming a file already PUT to the URL from
+  `POST /distributors/import/uploads` (the only way for files past Lambda's 6 MB
+  payload limit, up to 10 MiB).
+
+Columns (any order, names trimmed and case-insensitive): company_name, description,
+vat_number, address, city, main_contact, email, phone, language, notes; company_name
+and vat_number required. At most {MAX_DATA_ROWS} data rows. The header is row 1.
+
+Each row is `valid`, `warning` (an active distributor already holds its VAT: confirm
+with `override` updates it) or `error`. A file-level problem (empty, no data rows, too
+large, too many rows, missing or unexpected columns) is a 400 naming the limit or the
+columns."""
+
+_CONFIRM_DESCRIPTION = """\
+Confirm and execute a previously validated distributor import. Reuses
+`POST /distributors` (CREATE) and `PUT /distributors/{id}` (UPDATE) for each row.
+
+| status | `override` false | `override` true |
+|--------|------------------|-----------------|
+| `valid` | CREATE | CREATE |
+| `error` | skipped (`reason: error`) | skipped (`reason: error`) |
+| `warning` | skipped (`reason: warning_not_overridden`) | UPDATE from the CSV values |
+
+UPDATE overwrites every field from the CSV, name included; the VAT is the lookup key
+and is never changed.
+
+**Atomicity**: non-atomic. Failures during creation or update are reported per row
+(`failed`); rows that succeeded before the failure are kept.
+
+**Exactly once**: a session is confirmed once. The same request again returns the first
+result and writes nothing; a different body is a 409. A confirm cut off midway answers
+202 with the counters so far: send the same request again to finish it."""
+
+_VALIDATE_BODY: dict[str, Any] = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": [FORM_FIELD],
+                "properties": {
+                    FORM_FIELD: {
+                        "type": "string",
+                        "format": "binary",
+                        "description": "The CSV file (UTF-8, or Latin-1; comma or semicolon).",
+                    }
+                },
+            },
+            "encoding": {FORM_FIELD: {"contentType": "text/csv"}},
+        },
+        "text/csv": {"schema": {"type": "string", "description": "The CSV file itself."}},
+        JSON: {"schema": ImportUploadReference.model_json_schema()},
+    },
+}
+
+_OPERATIONS: dict[str, dict[str, Any]] = {
+    "createDistributor": {
+        "summary": "Create a distributor",
+        "description": "The VAT must be free among all distributors, archived ones included "
+        "(`it 123.456` and `IT123456` are the same VAT): a taken one is a 400 with key "
+        "`custom_data.vat` and message `already_exists`.",
+        "tags": [TAG_DISTRIBUTORS],
+        "responses": {
+            201: _json("The distributor created", DistributorResponse),
+            400: _BAD_REQUEST,
+        },
+    },
+    "listDistributors": {
+        "summary": "List distributors",
+        "description": "Ordered by name, a page at a time: pass `pagination.next_cursor` "
+        "back as `cursor` for the next page. `search` matches name or VAT; archived "
+        "distributors are left out unless `include_archived=true`.",
+        "tags": [TAG_DISTRIBUTORS],
+        "responses": {
+            200: _json("A page of distributors", DistributorListResponse),
+            400: _BAD_REQUEST,
+        },
+    },
+    "getDistributor": {
+        "summary": "Read a distributor",
+        "description": "Archived distributors are found too, with their `deleted_at`.",
+        "tags": [TAG_DISTRIBUTORS],
+        "responses": {200: _json("The distributor", DistributorResponse), 404: _NOT_FOUND},
+    },
+    "updateDistributor": {
+        "summary": "Replace a distributor's fields",
+        "description": "Every field is replaced (an omitted one becomes empty). A new VAT "
+        "must be free.",
+        "tags": [TAG_DISTRIBUTORS],
+        "responses": {
+            200: _json("The distributor updated", DistributorResponse),
+            400: _BAD_REQUEST,
+            404: _NOT_FOUND,
+            409: _json("Conflict - the distributor changed meanwhile: retry", ErrorEnvelope),
+        },
+    },
+    "archiveDistributor": {
+        "summary": "Archive a distributor",
+        "description": "A soft delete: `deleted_at` is set. The VAT stays taken.",
+        "tags": [TAG_DISTRIBUTORS],
+        "responses": {200: _json("The distributor archived", DistributorResponse), 404: _NOT_FOUND},
+    },
+    "restoreDistributor": {
+        "summary": "Restore an archived distributor",
+        "tags": [TAG_DISTRIBUTORS],
+        "responses": {200: _json("The distributor restored", DistributorResponse), 404: _NOT_FOUND},
+    },
+    "getImportTemplate": {
+        "summary": "Download the CSV template",
+        "description": "The header row and two example rows.",
+        "tags": [TAG_IMPORT],
+        "responses": {
+            200: {
+                "description": f"`{TEMPLATE_FILENAME}`, as an attachment",
+                "headers": {
+                    "Content-Disposition": {
+                        "description": f'`attachment; filename="{TEMPLATE_FILENAME}"`',
+                        "schema": {"type": "string"},
+                    }
+                },
+                "content": {"text/csv": {"schema": {"type": "string"}}},
+            },
+        },
+    },
+    "createImportUpload": {
+        "summary": "Get a URL to upload a large CSV",
+        "description": "A presigned S3 PUT for a file up to 10 MiB; then validate it with "
+        '`{"upload_id": ...}`. Only the caller who asked may validate it.',
+        "tags": [TAG_IMPORT],
+        "responses": {201: _json("Where and how to PUT the file", UploadTicketResponse)},
+    },
+    "validateImport": {
+        "summary": "Validate a distributor import file",
+        "description": _VALIDATE_DESCRIPTION,
+        "tags": [TAG_IMPORT],
+        # the handler reads the raw body itself (three media types): described here
+        "openapi_extensions": {"requestBody": _VALIDATE_BODY},
+        "responses": {
+            200: _json("The row-by-row report", ImportValidationResponse),
+            400: _json(
+                "Bad request - the file is rejected as a whole, or a field is invalid",
+                FileErrorEnvelope | ValidationErrorEnvelope | ErrorEnvelope,
+            ),
+            403: _json(
+                "Forbidden - insufficient permissions, or the upload belongs to another user",
+                ErrorEnvelope,
+            ),
+            413: _json(
+                "Request Entity Too Large - answered by API Gateway or Lambda before the "
+                "handler runs (body past 6 MB): upload the file first",
+                GatewayError,
+            ),
+        },
+    },
+    "confirmImport": {
+        "summary": "Execute validated distributor import",
+        "description": _CONFIRM_DESCRIPTION,
+        "tags": [TAG_IMPORT],
+        "responses": {
+            200: _json("Import results", ImportConfirmResponse),
+            202: _json(
+                "Import still in progress (cut off midway): send the same request again",
+                ImportConfirmProgressResponse,
+            ),
+            400: _json(
+                "Bad request - validation error: body not JSON or of the wrong types, "
+                "missing `import_id`, session unknown or expired, not a distributors import",
+                ValidationErrorEnvelope | ErrorEnvelope,
+            ),
+            403: _json(
+                "Forbidden - insufficient permissions, or the import belongs to another user",
+                ErrorEnvelope,
+            ),
+            409: _json(
+                "Conflict - already confirmed with a different body, or another confirm of "
+                "this session is running",
+                ErrorEnvelope,
+            ),
+        },
+    },
+    "getImportStatus": {
+        "summary": "Read an import's status",
+        "description": "The session's counters and state; once confirmed, its per-row results too.",
+        "tags": [TAG_IMPORT],
+        "responses": {
+            200: _json("The import's status", ImportStatusResponse),
+            400: _json("Bad request - `import_id` is not a UUID", ValidationErrorEnvelope),
+            403: _json(
+                "Forbidden - insufficient permissions, or the import belongs to another user",
+                ErrorEnvelope,
+            ),
+            404: _json("Not found - unknown or expired import", ErrorEnvelope),
+        },
+    },
+}
+
+
+def operation(operation_id: str) -> dict[str, Any]:
+    """The route decorator's documentation arguments for one operation."""
+    spec = _OPERATIONS[operation_id]
+    return {**spec, "operation_id": operation_id, "responses": {**_AUTH, **spec["responses"]}}

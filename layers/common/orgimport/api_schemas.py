@@ -1,0 +1,332 @@
+"""What the API answers, as pydantic models: the OpenAPI document's schemas.
+
+Documentation only: handlers still build their envelopes with
+`orgimport.http_api.json_response`; these models describe those bodies so the
+generated document (`make openapi`) and the contract test agree with the code.
+The import schemas carry the names of the user's API document
+(ImportConfirmRequest, ImportConfirmResult, ImportResultRow,
+ImportValidationResult, ImportRow, ImportFieldError).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
+
+from orgimport.limits import MAX_DATA_ROWS, MAX_FILE_BYTES
+
+# --- requests --------------------------------------------------------------------------
+
+
+class ImportConfirmRequest(BaseModel):
+    """Body of POST /distributors/import/confirm."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    import_id: UUID = Field(
+        description="Import session ID from the validate response. Sessions expire after 30 min."
+    )
+    override: StrictBool = Field(
+        default=False,
+        description="When `true`, every row with status `warning` (an active distributor "
+        "already holds the same VAT) is UPDATEd with the CSV values: the distributor is "
+        "looked up by VAT, the VAT is never changed, every other field (name included) is "
+        "overwritten. When `false` or omitted, warning rows are skipped.",
+    )
+    resolutions: dict[str, Any] | None = Field(
+        default=None,
+        description="Per-row organization choices for `ambiguous` rows. Not applicable to "
+        "distributors (they never have ambiguous rows): accepted when an object, ignored.",
+    )
+
+
+class ImportUploadReference(BaseModel):
+    """JSON body of POST /distributors/import/validate: a file already PUT to the URL
+    that POST /distributors/import/uploads returned."""
+
+    upload_id: UUID = Field(description="`upload_id` from POST /distributors/import/uploads.")
+
+
+# --- envelopes ---------------------------------------------------------------------------
+
+
+class Envelope(BaseModel):
+    """Every JSON response: `code` repeats the HTTP status."""
+
+    code: int = Field(description="The HTTP status code.")
+    message: str = Field(description="A short lower-case text.")
+
+
+class ErrorEnvelope(Envelope):
+    """An error: `data` is null or an object with the details."""
+
+    data: dict[str, Any] | None
+
+
+class FieldValidationError(BaseModel):
+    key: str = Field(description="The field path, e.g. `name` or `custom_data.vat`.")
+    message: str = Field(
+        description="A stable lower-case code: `required`, `too_long`, `invalid_format`, "
+        "`invalid_type`, `already_exists`, ..."
+    )
+    value: Any = Field(default=None, description="The value sent, when a scalar.")
+
+
+class ValidationErrorData(BaseModel):
+    type: Literal["validation_error"]
+    errors: list[FieldValidationError]
+
+
+class ValidationErrorEnvelope(Envelope):
+    """400: one or more fields break the rules."""
+
+    data: ValidationErrorData
+
+
+class FileErrorData(BaseModel):
+    """Why a CSV file was rejected as a whole, with the figures to fix it (limit and actual
+    size, missing, unexpected and expected columns, ...)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: Literal["file_error"]
+    reason: str = Field(
+        description="A stable code: `empty_file`, `no_data_rows`, `file_too_large`, "
+        "`too_many_rows`, `invalid_columns`, `not_csv`, ..."
+    )
+
+
+class FileErrorEnvelope(Envelope):
+    """400: the file is rejected as a whole (nothing is validated row by row)."""
+
+    data: FileErrorData
+
+
+class GatewayError(BaseModel):
+    """Answered by API Gateway itself, before any handler runs (e.g. a missing or invalid
+    token: `{"message": "Unauthorized"}`); its body is not an envelope and cannot be."""
+
+    message: str
+
+
+# --- distributors ------------------------------------------------------------------------
+
+
+class CustomData(BaseModel):
+    vat: str
+    address: str | None
+    city: str | None
+    main_contact: str | None
+    email: str | None
+    phone: str | None
+    language: Literal["it", "en"]
+    notes: str | None
+
+
+class CreatedBy(BaseModel):
+    user_id: str
+    org_id: str
+
+
+class Distributor(BaseModel):
+    id: str = Field(description="Server-made, opaque.")
+    name: str
+    description: str | None
+    custom_data: CustomData
+    created_at: datetime
+    updated_at: datetime
+    created_by: CreatedBy
+    deleted_at: datetime | None = Field(description="Null unless archived.")
+
+
+class Pagination(BaseModel):
+    page_size: int
+    count: int = Field(description="Distributors on this page.")
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null on the last page."
+    )
+    has_more: bool
+
+
+class DistributorList(BaseModel):
+    distributors: list[Distributor]
+    pagination: Pagination
+
+
+class DistributorResponse(Envelope):
+    data: Distributor
+
+
+class DistributorListResponse(Envelope):
+    data: DistributorList
+
+
+# --- import: uploads ----------------------------------------------------------------------
+
+
+class UploadTicket(BaseModel):
+    """Where to PUT a CSV (up to 10 MiB) before validating it by `upload_id`."""
+
+    upload_id: UUID
+    upload_url: str = Field(description="A presigned S3 URL.")
+    method: Literal["PUT"]
+    headers: dict[str, str] = Field(description="Send these headers with the PUT, as given.")
+    expires_at: datetime
+    expires_in: int = Field(description="Seconds the URL stays valid.")
+    max_bytes: int = Field(description=f"The file size limit ({MAX_FILE_BYTES} bytes).")
+
+
+class UploadTicketResponse(Envelope):
+    data: UploadTicket
+
+
+# --- import: validate ---------------------------------------------------------------------
+
+
+class ImportFieldError(BaseModel):
+    """One finding on a row: an error, or a warning (`already_exists`)."""
+
+    field: str = Field(description="The CSV column, e.g. `vat_number`.")
+    message: str = Field(
+        description="A stable code: `required`, `too_long`, `invalid_format`, "
+        "`duplicate_in_csv`, `archived`, `already_exists`, ..."
+    )
+    values: list[str] = Field(
+        default_factory=list,
+        description="The code's positional parameters (e.g. the value, or for "
+        "`duplicate_in_csv` the value and the first row holding it); omitted when none.",
+    )
+
+
+class ImportRowData(BaseModel):
+    """The row's ten columns as typed, trimmed."""
+
+    company_name: str
+    description: str
+    vat_number: str
+    address: str
+    city: str
+    main_contact: str
+    email: str
+    phone: str
+    language: str
+    notes: str
+
+
+class FieldChange(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: Any = Field(alias="from", description="The stored value.")
+    to: Any = Field(description="The CSV value.")
+
+
+class ImportRow(BaseModel):
+    """Validate's verdict on one CSV row (the header is row 1)."""
+
+    row_number: int
+    status: Literal["valid", "warning", "error"]
+    data: ImportRowData
+    errors: list[ImportFieldError] = Field(default_factory=list)
+    warnings: list[ImportFieldError] = Field(default_factory=list)
+    changes: dict[str, FieldChange] | None = Field(
+        default=None,
+        description="Warning rows: what `override` would overwrite, by column.",
+    )
+
+
+class ImportValidationResult(BaseModel):
+    """Row-by-row report of a validated file; nothing was written to distributors."""
+
+    import_id: UUID = Field(description="Pass to /import/confirm within 30 minutes.")
+    total_rows: int = Field(description=f"Data rows (at most {MAX_DATA_ROWS}).")
+    valid_rows: int
+    error_rows: int
+    warning_rows: int
+    ambiguous_rows: int = Field(description="Always 0 for distributors.")
+    rows: list[ImportRow] = Field(
+        default_factory=list,
+        description="Every row, in order; omitted when `rows_omitted` is true.",
+    )
+    rows_omitted: bool = Field(
+        default=False,
+        description="True when the report was too large for the response (ask with "
+        "`Accept-Encoding: gzip`); the counters and import_id still stand.",
+    )
+
+
+class ImportValidationResponse(Envelope):
+    data: ImportValidationResult
+
+
+# --- import: confirm -------------------------------------------------------------------
+
+
+class ImportResultRow(BaseModel):
+    """What confirm did with one row."""
+
+    row_number: int
+    status: Literal["created", "updated", "skipped", "failed"]
+    id: str | None = Field(default=None, description="On created and updated rows.")
+    reason: Literal["error", "warning_not_overridden"] | None = Field(
+        default=None, description="On skipped rows."
+    )
+    error: str | None = Field(default=None, description="On failed rows: a readable sentence.")
+
+
+class ImportCounters(BaseModel):
+    import_id: UUID
+    created: int
+    updated: int
+    skipped: int
+    failed: int
+    total_rows: int
+
+
+class ImportConfirmResult(ImportCounters):
+    """Per-row outcome of `/import/confirm`. The operation is non-atomic: a partial failure
+    does not roll back the rows that were already created or updated. The four counters
+    always sum to `total_rows` of the validate response."""
+
+    results: list[ImportResultRow] = Field(description="One entry per row, in row order.")
+
+
+class ImportConfirmProgress(ImportCounters):
+    """A confirm that ran out of time: the counters so far. Send the same request again to
+    finish the remaining rows (the done ones are neither redone nor duplicated)."""
+
+    status: Literal["confirming"]
+    processed_rows: int
+
+
+class ImportConfirmResponse(Envelope):
+    data: ImportConfirmResult
+
+
+class ImportConfirmProgressResponse(Envelope):
+    data: ImportConfirmProgress
+
+
+class ImportStatus(BaseModel):
+    """An import session's state and counters; once confirmed, its per-row results."""
+
+    import_id: UUID
+    status: Literal["validated", "confirming", "confirmed"]
+    expires_at: datetime
+    total_rows: int
+    valid_rows: int
+    error_rows: int
+    warning_rows: int
+    ambiguous_rows: int
+    created: int | None = Field(default=None, description="Once confirming.")
+    updated: int | None = Field(default=None, description="Once confirming.")
+    skipped: int | None = Field(default=None, description="Once confirming.")
+    failed: int | None = Field(default=None, description="Once confirming.")
+    processed_rows: int | None = Field(default=None, description="Once confirming.")
+    results: list[ImportResultRow] | None = Field(default=None, description="Once confirmed.")
+
+
+class ImportStatusResponse(Envelope):
+    data: ImportStatus

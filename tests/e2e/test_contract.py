@@ -1,0 +1,236 @@
+"""The API against its own document: schemathesis runs every operation of openapi.json
+on a local stack of its own, as an owner, with no token and as a reseller.
+
+For every response: no 5xx, the status is documented, the body matches the documented
+schema for that status and media type, and a JSON body is the envelope
+`{code, message, data}` with `code` equal to the status, except API Gateway's own
+`{"message": "Unauthorized"}` for a missing token (documented as such).
+
+Deterministic: a fixed seed, derandomized generation, no example database. The stack is
+started for this module alone, so the run neither sees nor leaves data for other tests.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import requests
+import schemathesis
+from hypothesis import settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    negative_data_rejection,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from local.openapi import DOCUMENT_PATH
+from tests.e2e.conftest import StackProcess
+
+# cases per operation from the fuzzing phase (the coverage phase adds its own on top)
+OWNER_EXAMPLES = 100
+# without a valid owner token every request ends at the gateway or the role check
+REFUSED_EXAMPLES = 25
+GATEWAY_UNAUTHORIZED = {"message": "Unauthorized"}
+
+OWNER = "contract-owner"
+# cases per operation on resources that exist (positive data only: ids replaced)
+KNOWN_EXAMPLES = 25
+
+
+def _config(mode: str) -> schemathesis.Config:
+    return schemathesis.Config.from_dict(
+        {
+            "seed": 20261127,
+            "generation": {
+                "mode": mode,
+                "max-examples": OWNER_EXAMPLES,
+                "deterministic": True,
+                "database": "none",
+                # the Authorization header is ours to set, per caller
+                "with-security-parameters": False,
+            },
+            "phases": {
+                # methods the document does not list are API Gateway's to refuse (its own 404
+                # body), not the handlers': out of the contract
+                "coverage": {"unexpected-methods": []},
+            },
+            "request-timeout": 30,
+        }
+    )
+
+
+schema = schemathesis.openapi.from_path(DOCUMENT_PATH, config=_config("all"))
+# the operations that name an existing resource: a distributor, an import session
+known_schema = schemathesis.openapi.from_path(DOCUMENT_PATH, config=_config("positive")).include(
+    path_regex=r"\{(distributor_id|import_id)\}|/import/confirm$"
+)
+
+
+@schemathesis.serializer("text/csv")
+def _csv_body(ctx: Any, value: Any) -> bytes:
+    """validate takes the CSV itself as the body."""
+    if isinstance(value, bytes):
+        return value
+    return (value if isinstance(value, str) else json.dumps(value)).encode("utf-8")
+
+
+@schemathesis.check
+def envelope_with_code_equal_to_status(ctx: Any, response: Any, case: Any) -> bool | None:
+    """A JSON body is {code, message, data} with code == status (but the gateway's 401)."""
+    media = (response.headers.get("content-type") or [""])[0].split(";")[0].strip()
+    if media != "application/json":
+        return None
+    body = json.loads(response.content)
+    if response.status_code == 401 and body == GATEWAY_UNAUTHORIZED:
+        return None
+    if not (isinstance(body, dict) and {"code", "message", "data"} <= set(body)):
+        raise AssertionError(f"not an envelope: {response.content[:300]!r}")
+    if body["code"] != response.status_code:
+        raise AssertionError(f"envelope code {body['code']} != HTTP {response.status_code}")
+    if not isinstance(body["message"], str) or not isinstance(body["data"], (dict, type(None))):
+        raise AssertionError(f"envelope message or data of the wrong type: {body!r}")
+    return True
+
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    envelope_with_code_equal_to_status,
+]
+
+
+@pytest.fixture(scope="module")
+def contract_stack(stack_factory: Callable[..., StackProcess]) -> StackProcess:
+    return stack_factory()
+
+
+@pytest.fixture(scope="module")
+def session() -> Iterator[requests.Session]:
+    with requests.Session() as http:
+        yield http
+
+
+@pytest.fixture(scope="module")
+def cases_sent() -> Iterator[Counter[str]]:
+    """Requests sent per caller, operation, media type and phase (`pytest -s` prints them)."""
+    sent: Counter[str] = Counter()
+    yield sent
+    print("\ncontract cases sent:")
+    for key, count in sorted(sent.items()):
+        print(f"  {count:5d}  {key}")
+
+
+@dataclass(frozen=True)
+class Known:
+    """Resources that exist, so that cases reach past "not found" to the 200s."""
+
+    distributor_id: str
+    import_id: str
+
+
+@pytest.fixture(scope="module")
+def known(contract_stack: StackProcess) -> Known:
+    token = contract_stack.token("owner", OWNER)
+    created = contract_stack.request(
+        "POST",
+        "/distributors",
+        token=token,
+        json={"name": "Contract Known S.r.l.", "custom_data": {"vat": "IT-CONTRACT-0001"}},
+    )
+    assert created.status == 201, created.text
+    # the template's two example rows, validated: a session to confirm and to read
+    template = contract_stack.request("GET", "/distributors/import/template", token=token)
+    validated = contract_stack.request(
+        "POST",
+        "/distributors/import/validate",
+        token=token,
+        body=template.body,
+        headers={"Content-Type": "text/csv"},
+    )
+    assert validated.status == 200, validated.text
+    return Known(created.json()["data"]["id"], validated.json()["data"]["import_id"])
+
+
+def _run(
+    case: Any,
+    stack: StackProcess,
+    http: requests.Session,
+    caller: str,
+    token: str | None,
+    sent: Counter[str],
+    checks: list[Any] = CHECKS,
+) -> Any:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    phase = case.meta.phase.name.value if case.meta else "-"
+    sent[f"{caller:<15} {case.operation.label} {case.media_type or ''} {phase}"] += 1
+    response = case.call(base_url=stack.url, session=http, headers=headers)
+    case.validate_response(response, checks=checks, headers=headers)
+    return response
+
+
+@schema.parametrize()
+def test_owner(
+    case: Any, contract_stack: StackProcess, session: requests.Session, cases_sent: Counter[str]
+) -> None:
+    """An owner reaches every handler: whatever it sends, the answer is documented, and
+    data the document says is invalid is refused."""
+    token = contract_stack.token("owner", OWNER)
+    checks = [*CHECKS, negative_data_rejection]
+    response = _run(case, contract_stack, session, "owner", token, cases_sent, checks)
+    assert response.status_code not in (401, 403), response.text
+
+
+@known_schema.parametrize()
+@settings(max_examples=KNOWN_EXAMPLES)
+def test_owner_on_existing_resources(
+    case: Any,
+    contract_stack: StackProcess,
+    session: requests.Session,
+    cases_sent: Counter[str],
+    known: Known,
+) -> None:
+    """The same with ids that exist: reads, updates, archive, restore, confirm (first run,
+    replays and conflicting bodies) and status answer as documented too."""
+    if "distributor_id" in case.path_parameters:
+        case.path_parameters["distributor_id"] = known.distributor_id
+    if "import_id" in case.path_parameters:
+        case.path_parameters["import_id"] = known.import_id
+    if isinstance(case.body, dict) and "import_id" in case.body:
+        case.body["import_id"] = known.import_id
+    token = contract_stack.token("owner", OWNER)
+    response = _run(case, contract_stack, session, "owner, known ids", token, cases_sent)
+    assert response.status_code not in (401, 403, 404), response.text
+
+
+@schema.parametrize()
+@settings(max_examples=REFUSED_EXAMPLES)
+def test_no_token(
+    case: Any, contract_stack: StackProcess, session: requests.Session, cases_sent: Counter[str]
+) -> None:
+    """No token: API Gateway's own 401, whatever the request."""
+    response = _run(case, contract_stack, session, "no token", None, cases_sent)
+    assert response.status_code == 401
+    assert response.json() == GATEWAY_UNAUTHORIZED
+
+
+@schema.parametrize()
+@settings(max_examples=REFUSED_EXAMPLES)
+def test_reseller(
+    case: Any, contract_stack: StackProcess, session: requests.Session, cases_sent: Counter[str]
+) -> None:
+    """A valid token of a role that may not act: the handler's 403 envelope."""
+    token = contract_stack.token("reseller", "contract-reseller")
+    response = _run(case, contract_stack, session, "reseller", token, cases_sent)
+    assert response.status_code == 403
+    assert response.json()["code"] == 403

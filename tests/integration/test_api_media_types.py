@@ -1,0 +1,70 @@
+"""A JSON body sent under another media type is a 400 envelope, never a 500 (found by the
+contract test), and documenting responses changed nothing a handler returns."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.integration.conftest import build_event, call_handler, envelope, load_handler
+
+
+@pytest.fixture(autouse=True)
+def _aws(aws):
+    yield
+
+
+def post_distributor(content_type: str) -> tuple[int, dict[str, Any]]:
+    event = build_event(
+        "POST",
+        "/distributors",
+        body={"name": "Acme", "custom_data": {"vat": "IT99887766"}},
+        headers={"content-type": content_type},
+    )
+    result = call_handler("distributors", event)
+    return result["statusCode"], envelope(result)
+
+
+@pytest.mark.parametrize(
+    ("content_type", "named"),
+    [("text/plain", "text/plain"), ("multipart/form-data", "multipart/form-data")],
+)
+def test_a_json_body_under_another_media_type_is_a_400_naming_the_supported_one(
+    content_type: str, named: str
+) -> None:
+    status, body = post_distributor(content_type)
+    assert status == 400
+    assert body == {
+        "code": 400,
+        "message": f"unsupported content type: {named}",
+        "data": {
+            "type": "unsupported_content_type",
+            "content_type": named,
+            "supported": ["application/json"],
+        },
+    }
+
+
+def test_a_handler_error_raised_as_value_error_is_still_a_500(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the ValueError mapping must not turn a handler's own bug into a client error
+    def broken(*_: Any) -> Any:
+        raise ValueError("a bug")
+
+    monkeypatch.setattr(load_handler("distributors").distributors, "get_distributor", broken)
+    event = build_event(
+        "GET", "/distributors/abc", path_params={"id": "abc"}, route="/distributors/{id}"
+    )
+    result = call_handler("distributors", event)
+    assert result["statusCode"] == 500
+    assert json.loads(result["body"])["message"] == "internal error"
+
+
+def test_documented_responses_leave_the_json_body_as_the_handler_wrote_it() -> None:
+    status, body = post_distributor("application/json")
+    assert status == 201
+    assert list(body) == ["code", "message", "data"]
+    assert body["data"]["custom_data"]["vat"] == "IT99887766"

@@ -1,0 +1,758 @@
+"""Confirm as plain domain code: in-memory stores with DynamoDB's conditional
+semantics, a controllable clock, no AWS."""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from orgimport.confirm import (
+    CHUNK_ROWS,
+    ConfirmInProgress,
+    ConfirmOptions,
+    ConfirmRequest,
+    ConfirmResult,
+    confirm_import,
+    import_status,
+    row_distributor_id,
+)
+from orgimport.distributor import Distributor
+from orgimport.distributor_rules import DistributorFields
+from orgimport.errors import (
+    BadRequest,
+    Conflict,
+    NotAllowed,
+    NotFound,
+    SessionExpired,
+    SessionNotFound,
+    VatTaken,
+)
+from orgimport.identity import Caller
+from orgimport.import_session import Diagnostic, ImportSession, RowOutcome, RowVerdict
+from orgimport.storage.distributors_repo import StaleWrite
+from orgimport.vat import vat_key
+
+NOW = 1_800_000_000
+OWNER = Caller("u1", "o1", "owner")
+IMPORT_ID = "0b5b7f0e-8a4c-4d0e-9c61-5a3a3f0c1e01"
+
+
+class Crash(BaseException):
+    """The process dying mid-confirm (not an Exception: nothing may catch it)."""
+
+
+# --- fakes ---------------------------------------------------------------------------
+
+
+class FakeDistributors:
+    """The DistributorRepository calls confirm makes, with the same conditions."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, Distributor] = {}
+        self.guards: dict[str, str] = {}  # vat key -> distributor id
+        self.writes = 0
+        self.fail: Callable[[str, str], None] | None = None  # (operation, vat or id)
+        self._lock = threading.Lock()
+
+    def _hook(self, op: str, what: str) -> None:
+        if self.fail is not None:
+            self.fail(op, what)
+
+    def seed(self, name: str, vat: str, archived: bool = False) -> Distributor:
+        d = Distributor(
+            id=f"seed-{vat_key(vat)}",
+            fields=DistributorFields(name=name, vat=vat, language="it"),
+            created_at="2026-01-01T00:00:00.000Z",
+            updated_at="2026-01-01T00:00:00.000Z",
+            created_by_user="someone",
+            created_by_org="o0",
+            deleted_at="2026-02-01T00:00:00.000Z" if archived else None,
+        )
+        self.items[d.id] = d
+        self.guards[d.vat_key] = d.id
+        return d
+
+    def claim_vat(self, vat: str, distributor_id: str) -> bool:
+        self._hook("claim", vat)
+        with self._lock:
+            self.writes += 1
+            held = self.guards.get(vat_key(vat))
+            if held is None:
+                self.guards[vat_key(vat)] = distributor_id
+                return True
+            if held == distributor_id:
+                return False
+            raise VatTaken(vat, held)
+
+    def release_vat(self, vat: str, distributor_id: str) -> None:
+        with self._lock:
+            if self.guards.get(vat_key(vat)) == distributor_id:
+                del self.guards[vat_key(vat)]
+
+    def insert(self, distributor: Distributor) -> bool:
+        self._hook("insert", distributor.id)
+        with self._lock:
+            self.writes += 1
+            if distributor.id in self.items:
+                return False
+            self.items[distributor.id] = distributor
+            return True
+
+    def insert_many(self, distributors: list[Distributor]) -> None:
+        self._hook("insert_many", distributors[0].id)
+        with self._lock:
+            self.writes += 1
+            for d in distributors:
+                self.items[d.id] = d
+
+    def get(self, distributor_id: str) -> Distributor | None:
+        return self.items.get(distributor_id)
+
+    def overwrite(
+        self,
+        distributor_id: str,
+        fields: DistributorFields,
+        updated_at: str,
+        expected_vat_key: str,
+        require_active: bool,
+        keep_vat: bool = False,
+    ) -> Distributor:
+        self._hook("overwrite", distributor_id)
+        with self._lock:
+            self.writes += 1
+            current = self.items.get(distributor_id)
+            if current is None:
+                raise StaleWrite("not_found")
+            if current.vat_key != expected_vat_key:
+                raise StaleWrite("vat_changed")
+            if require_active and current.archived:
+                raise StaleWrite("archived")
+            if keep_vat:
+                fields = replace(fields, vat=current.fields.vat)
+            updated = replace(current, fields=fields, updated_at=updated_at)
+            self.items[distributor_id] = updated
+            return updated
+
+    def by_vat(self, vat: str) -> list[Distributor]:
+        return [d for d in self.items.values() if d.vat_key == vat_key(vat)]
+
+
+class FakeSessions:
+    """The SessionRepository: META conditions under a lock, outcomes per chunk."""
+
+    def __init__(self) -> None:
+        self.sessions: dict[str, ImportSession] = {}
+        self.parts: dict[str, dict[int, list[RowOutcome]]] = {}
+        self.writes = 0
+        self.on_begin: Callable[[], None] | None = None
+        self.on_save: Callable[[int], None] | None = None
+        self._lock = threading.Lock()
+
+    def save_new(self, session: ImportSession) -> None:
+        self.sessions[session.import_id] = copy.deepcopy(session)
+        self.parts[session.import_id] = {}
+
+    def load(self, import_id: str, now: int) -> ImportSession:
+        if import_id not in self.sessions:
+            raise SessionNotFound()
+        session = copy.deepcopy(self.sessions[import_id])
+        if now >= session.expires_at:
+            raise SessionExpired()
+        session.outcomes = {
+            o.row_number: o for part in self.parts[import_id].values() for o in part
+        }
+        return session
+
+    def begin_confirm(
+        self, import_id: str, request_hash: str, now: int, lease_seconds: int, keep_until: int
+    ) -> bool:
+        if self.on_begin is not None:
+            self.on_begin()
+        with self._lock:
+            self.writes += 1
+            s = self.sessions[import_id]
+            fresh = s.status == "validated" and s.expires_at > now
+            takeover = (
+                s.status == "confirming"
+                and s.request_hash == request_hash
+                and (s.lease_until or 0) < now
+            )
+            if not (fresh or takeover):
+                return False
+            s.status, s.request_hash = "confirming", request_hash
+            s.lease_until, s.expires_at = now + lease_seconds, keep_until
+            return True
+
+    def save_outcomes(
+        self, import_id: str, chunk_index: int, outcomes: list[RowOutcome], expires_at: int
+    ) -> None:
+        if self.on_save is not None:
+            self.on_save(chunk_index)
+        with self._lock:
+            self.writes += 1
+            self.parts[import_id][chunk_index] = list(outcomes)
+
+    def finish_confirm(self, import_id: str, request_hash: str, now: int) -> None:
+        with self._lock:
+            self.writes += 1
+            s = self.sessions[import_id]
+            if s.status != "confirming" or s.request_hash != request_hash:
+                raise Conflict("import session was confirmed by another request")
+            s.status, s.lease_until = "confirmed", now
+
+    def release_lease(self, import_id: str, request_hash: str) -> None:
+        with self._lock:
+            self.writes += 1
+            s = self.sessions[import_id]
+            if s.status == "confirming" and s.request_hash == request_hash:
+                s.lease_until = 0
+
+
+class Clock:
+    def __init__(self, now: int = NOW) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return float(self.now)
+
+
+# --- building sessions -----------------------------------------------------------------
+
+
+def vat_of(n: int) -> str:
+    return f"IT{n:011d}"
+
+
+def row(
+    n: int,
+    status: str = "valid",
+    vat: str | None = None,
+    existing: Distributor | None = None,
+    **cells: str,
+) -> RowVerdict:
+    data = {"company_name": f"Company {n}", "vat_number": vat or vat_of(n), **cells}
+    errors = (Diagnostic("email", "invalid_format", ("x",)),) if status == "error" else ()
+    warnings = (
+        (Diagnostic("vat_number", "already_exists", (data["vat_number"],)),)
+        if status == "warning"
+        else ()
+    )
+    return RowVerdict(
+        row_number=n,
+        status=status,  # type: ignore[arg-type]
+        data=data,
+        errors=errors,
+        warnings=warnings,
+        existing_id=existing.id if existing else None,
+        existing_vat_key=existing.vat_key if existing else None,
+    )
+
+
+def make_session(
+    sessions: FakeSessions,
+    rows: list[RowVerdict],
+    *,
+    user: str = "u1",
+    entity_type: str = "distributors",
+    import_id: str = IMPORT_ID,
+    expires_at: int = NOW + 1800,
+) -> ImportSession:
+    session = ImportSession(
+        import_id=import_id,
+        entity_type=entity_type,
+        user_id=user,
+        org_id="o1",
+        created_at=NOW,
+        expires_at=expires_at,
+        rows=rows,
+    )
+    sessions.save_new(session)
+    return session
+
+
+def mixed_rows(repo: FakeDistributors, count: int) -> list[RowVerdict]:
+    """Rows 2.. with every status: each 10th a warning (its VAT seeded), each 7th an error."""
+    rows = []
+    for n in range(2, count + 2):
+        if n % 10 == 0:
+            rows.append(row(n, "warning", existing=repo.seed(f"Old {n}", vat_of(n))))
+        elif n % 7 == 0:
+            rows.append(row(n, "error"))
+        else:
+            rows.append(row(n))
+    return rows
+
+
+@pytest.fixture
+def repo() -> FakeDistributors:
+    return FakeDistributors()
+
+
+@pytest.fixture
+def sessions() -> FakeSessions:
+    return FakeSessions()
+
+
+def run(
+    sessions: FakeSessions,
+    repo: FakeDistributors,
+    *,
+    override: bool = False,
+    caller: Caller = OWNER,
+    import_id: str = IMPORT_ID,
+    clock: Clock | None = None,
+    **options: Any,
+) -> ConfirmResult:
+    opts = ConfirmOptions(clock=clock or Clock(), **options)
+    return confirm_import(sessions, repo, caller, ConfirmRequest(import_id, override), opts)  # type: ignore[arg-type]
+
+
+def results(result: ConfirmResult) -> list[dict[str, Any]]:
+    return result.as_json()["results"]
+
+
+def assert_no_duplicates(repo: FakeDistributors) -> None:
+    keys = [d.vat_key for d in repo.items.values()]
+    assert len(keys) == len(set(keys))
+
+
+def assert_counters_add_up(result: ConfirmResult) -> None:
+    data = result.as_json()
+    total = data["created"] + data["updated"] + data["skipped"] + data["failed"]
+    assert total == data["total_rows"] == len(data["results"])
+
+
+# --- the seed's table ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "override", "expected"),
+    [
+        ("valid", False, {"status": "created"}),
+        ("valid", True, {"status": "created"}),
+        ("error", False, {"status": "skipped", "reason": "error"}),
+        ("error", True, {"status": "skipped", "reason": "error"}),
+        ("warning", False, {"status": "skipped", "reason": "warning_not_overridden"}),
+        ("warning", True, {"status": "updated"}),
+    ],
+)
+def test_each_status_and_override_gets_the_seeds_action(sessions, repo, status, override, expected):
+    existing = repo.seed("Old name", "IT 999.999") if status == "warning" else None
+    verdict = row(2, status, vat="it999999" if existing else None, existing=existing)
+    make_session(sessions, [verdict])
+    before = dict(repo.items)
+
+    (outcome,) = results(run(sessions, repo, override=override))
+
+    assert outcome["row_number"] == 2
+    assert {k: v for k, v in outcome.items() if k in ("status", "reason")} == expected
+    if expected["status"] == "created":
+        assert outcome["id"] == row_distributor_id(IMPORT_ID, 2)
+        assert repo.items[outcome["id"]].fields.name == "Company 2"
+    elif expected["status"] == "updated":
+        assert outcome["id"] == existing.id
+        updated = repo.items[existing.id]
+        assert updated.fields.name == "Company 2"  # every other field overwritten
+        assert updated.fields.vat == "IT 999.999"  # the VAT is the lookup key, never changed
+    else:
+        assert "id" not in outcome
+        assert repo.items == before
+
+
+def test_update_overwrites_empty_cells_and_defaults_an_empty_language(sessions, repo):
+    existing = repo.seed("Old", "IT1")
+    repo.items[existing.id] = replace(
+        existing,
+        fields=replace(existing.fields, city="Roma", notes="keep?", language="en"),
+    )
+    make_session(sessions, [row(2, "warning", vat="IT1", existing=existing, city="Milano")])
+
+    run(sessions, repo, override=True)
+
+    fields = repo.items[existing.id].fields
+    assert (fields.city, fields.notes, fields.language) == ("Milano", None, "it")
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    statuses=st.lists(st.sampled_from(["valid", "warning", "error"]), min_size=1, max_size=450),
+    override=st.booleans(),
+    concurrency=st.sampled_from([1, 4]),
+)
+def test_counters_always_add_up_and_results_follow_row_order(statuses, override, concurrency):
+    repo, sessions = FakeDistributors(), FakeSessions()
+    rows = []
+    for i, status in enumerate(statuses):
+        n = i + 2
+        existing = repo.seed(f"Old {n}", vat_of(n)) if status == "warning" else None
+        rows.append(row(n, status, existing=existing))
+    make_session(sessions, rows)
+
+    result = run(sessions, repo, override=override, concurrency=concurrency)
+
+    assert_counters_add_up(result)
+    assert [r["row_number"] for r in results(result)] == [r.row_number for r in rows]
+    data = result.as_json()
+    assert data["created"] == statuses.count("valid")
+    assert data["updated"] == (statuses.count("warning") if override else 0)
+
+
+def test_concurrency_does_not_change_the_result(repo):
+    one, many = FakeSessions(), FakeSessions()
+    rows = mixed_rows(repo, 450)
+    make_session(one, rows)
+    first = run(one, repo, override=True, concurrency=1)
+    again = FakeDistributors()
+    rows = mixed_rows(again, 450)
+    make_session(many, rows)
+    second = run(many, again, override=True, concurrency=8)
+    assert first.as_json() == second.as_json()
+
+
+def test_outcomes_are_stored_one_part_per_chunk_and_the_session_ends_confirmed(sessions, repo):
+    make_session(sessions, mixed_rows(repo, 1000))
+
+    run(sessions, repo, override=True, concurrency=8)
+
+    assert sorted(sessions.parts[IMPORT_ID]) == list(range(-(-1000 // CHUNK_ROWS)))
+    assert sessions.sessions[IMPORT_ID].status == "confirmed"
+    # begin + one part per chunk + finish: the whole of confirm's bookkeeping writes
+    assert sessions.writes == 2 + -(-1000 // CHUNK_ROWS)
+
+
+# --- exactly once --------------------------------------------------------------------------
+
+
+def test_the_same_confirm_again_returns_the_stored_result_and_writes_nothing(sessions, repo):
+    make_session(sessions, mixed_rows(repo, 250))
+    first = run(sessions, repo, override=True, concurrency=4)
+    writes = (repo.writes, sessions.writes)
+    items = dict(repo.items)
+
+    second = run(sessions, repo, override=True, concurrency=4)
+
+    assert second.as_json() == first.as_json()
+    assert second.replayed and second.done_now == {}
+    assert (repo.writes, sessions.writes) == writes
+    assert repo.items == items
+
+
+def test_a_different_body_after_confirm_is_a_conflict(sessions, repo):
+    make_session(sessions, mixed_rows(repo, 20))
+    run(sessions, repo, override=False)
+    writes = repo.writes
+
+    with pytest.raises(Conflict, match="different request"):
+        run(sessions, repo, override=True)
+    assert repo.writes == writes
+
+
+def test_a_different_body_while_confirming_is_a_conflict(sessions, repo):
+    make_session(sessions, mixed_rows(repo, 20))
+    sessions.begin_confirm(
+        IMPORT_ID, ConfirmRequest(IMPORT_ID, True).request_hash, NOW, 40, NOW + 86400
+    )
+    with pytest.raises(Conflict, match="different request"):
+        run(sessions, repo, override=False)
+
+
+def test_a_confirm_while_another_holds_the_lease_gets_409_in_progress(sessions, repo):
+    make_session(sessions, mixed_rows(repo, 30))
+    seen: list[BaseException] = []
+
+    def second_confirm_in_the_middle(op: str, what: str) -> None:
+        if not seen:
+            try:
+                seen.append(AssertionError("no error"))
+                run(sessions, repo, override=True)
+            except ConfirmInProgress as exc:
+                seen[0] = exc
+
+    repo.fail = second_confirm_in_the_middle  # runs during the first confirm's first write
+    first = run(sessions, repo, override=True)
+    repo.fail = None
+
+    assert isinstance(seen[0], ConfirmInProgress)
+    assert seen[0].data["retry_after_seconds"] > 0
+    assert_counters_add_up(first)
+    assert run(sessions, repo, override=True).as_json() == first.as_json()
+    assert_no_duplicates(repo)
+
+
+def test_a_confirm_that_loses_the_claim_answers_from_the_winners_state(sessions, repo):
+    make_session(sessions, mixed_rows(repo, 30))
+    results_seen: list[ConfirmResult] = []
+
+    def winner_first() -> None:  # the other confirm completes between our load and our claim
+        sessions.on_begin = None
+        results_seen.append(run(sessions, repo, override=True))
+
+    sessions.on_begin = winner_first
+    late = run(sessions, repo, override=True)
+
+    assert late.replayed and late.as_json() == results_seen[0].as_json()
+
+
+def test_a_run_that_outlived_its_lease_answers_with_the_result_of_the_run_that_took_over(
+    sessions, repo
+):
+    make_session(sessions, mixed_rows(repo, 450))
+    clock = Clock()
+    taken_over: list[ConfirmResult] = []
+
+    def stall_then_be_overtaken(chunk_index: int) -> None:
+        if chunk_index == 2 and sessions.on_save is not None:
+            sessions.on_save = None
+            clock.now += 41  # this run stalled past its lease: a retry takes over and finishes
+            taken_over.append(run(sessions, repo, override=True, clock=clock))
+
+    sessions.on_save = stall_then_be_overtaken
+    slow = run(sessions, repo, override=True, concurrency=4, clock=clock)
+
+    assert slow.complete and slow.as_json() == taken_over[0].as_json()
+    assert_counters_add_up(slow)
+    assert_no_duplicates(repo)
+
+
+@pytest.mark.parametrize("crash_after", [1, 40, 230, 430])
+def test_a_confirm_cut_off_midway_resumes_to_the_uninterrupted_counters(
+    sessions, repo, crash_after
+):
+    rows = mixed_rows(repo, 500)
+    make_session(sessions, rows)
+    reference_repo, reference_sessions = FakeDistributors(), FakeSessions()
+    make_session(reference_sessions, mixed_rows(reference_repo, 500))
+    reference = run(reference_sessions, reference_repo, override=True, concurrency=4)
+    calls = 0
+
+    def crash(op: str, what: str) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == crash_after:
+            raise Crash()
+
+    repo.fail = crash
+    clock = Clock()
+    with pytest.raises(Crash):
+        run(sessions, repo, override=True, concurrency=4, clock=clock)
+    repo.fail = None
+
+    with pytest.raises(ConfirmInProgress):  # its lease still runs
+        run(sessions, repo, override=True, clock=clock)
+    clock.now += 41  # the lease (40 s) ran out: the dead run's work is taken over
+    resumed = run(sessions, repo, override=True, concurrency=4, clock=clock)
+
+    assert resumed.as_json() == reference.as_json()
+    assert_no_duplicates(repo)
+    assert len(repo.items) == len(reference_repo.items)
+
+
+def test_a_confirm_that_fails_unexpectedly_frees_its_lease_for_an_immediate_retry(sessions, repo):
+    make_session(sessions, mixed_rows(repo, 450))
+    real_save = sessions.save_outcomes
+    calls = 0
+
+    def save_fails_once(*args: Any) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise RuntimeError("InternalServerError")
+        real_save(*args)
+
+    sessions.save_outcomes = save_fails_once  # type: ignore[method-assign]
+    with pytest.raises(RuntimeError):
+        run(sessions, repo, override=True, concurrency=4)
+    sessions.save_outcomes = real_save  # type: ignore[method-assign]
+
+    resumed = run(sessions, repo, override=True, concurrency=4)  # no 409: no lease to wait out
+
+    assert resumed.complete
+    assert_counters_add_up(resumed)
+    assert_no_duplicates(repo)
+
+
+def test_a_confirm_near_its_deadline_stops_between_chunks_and_the_same_request_finishes(
+    sessions, repo
+):
+    make_session(sessions, mixed_rows(repo, 700))
+    left = iter([30.0, 2.0])  # plenty before the second chunk, too little before the third
+
+    first = run(sessions, repo, override=True, concurrency=4, time_left=lambda: next(left))
+
+    assert not first.complete
+    data = first.as_json()
+    assert data["status"] == "confirming" and data["processed_rows"] == 2 * CHUNK_ROWS
+    assert "results" not in data
+    assert sessions.sessions[IMPORT_ID].lease_until == 0  # released: no wait for a retry
+    final = run(sessions, repo, override=True, concurrency=4)
+    assert final.complete
+    assert_counters_add_up(final)
+    assert sum(final.done_now.values()) == 700 - 2 * CHUNK_ROWS
+    assert_no_duplicates(repo)
+
+
+def test_a_confirm_always_finishes_at_least_one_chunk_even_short_of_time(sessions, repo):
+    make_session(sessions, mixed_rows(repo, 250))
+    result = run(sessions, repo, time_left=lambda: 0.5)
+    assert not result.complete and result.as_json()["processed_rows"] == CHUNK_ROWS
+
+
+# --- the world changed after validate ------------------------------------------------------
+
+
+def test_a_valid_row_whose_vat_was_taken_meanwhile_fails_without_a_duplicate(sessions, repo):
+    make_session(sessions, [row(2), row(3, vat="IT 555"), row(4)])
+    repo.seed("Came first", "it555")
+
+    out = results(run(sessions, repo))
+
+    assert [o["status"] for o in out] == ["created", "failed", "created"]
+    assert out[1]["error"] == "VAT IT 555 is already held by another distributor"
+    assert len(repo.by_vat("IT555")) == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ("archived", "the distributor holding this VAT was archived after validation"),
+        ("removed", "the distributor holding this VAT no longer exists"),
+    ],
+)
+def test_a_warning_row_whose_distributor_changed_meanwhile_fails(sessions, repo, change, message):
+    existing = repo.seed("Old", "IT777")
+    make_session(sessions, [row(2, "warning", vat="IT777", existing=existing), row(3)])
+    if change == "archived":
+        repo.items[existing.id] = replace(existing, deleted_at="2026-03-01T00:00:00.000Z")
+    else:
+        del repo.items[existing.id]
+
+    out = results(run(sessions, repo, override=True))
+
+    assert out[0] == {"row_number": 2, "status": "failed", "error": message}
+    assert out[1]["status"] == "created"
+
+
+def test_a_storage_error_on_one_row_fails_that_row_and_the_rest_go_on(sessions, repo):
+    existing = repo.seed("Old", "IT888")
+    rows = [row(n) for n in range(2, 40)] + [row(40, "warning", vat="IT888", existing=existing)]
+    make_session(sessions, rows)
+
+    def flaky(op: str, what: str) -> None:
+        if (op, what) in {("claim", vat_of(9)), ("overwrite", existing.id)}:
+            raise RuntimeError("ProvisionedThroughputExceededException")
+
+    repo.fail = flaky
+    result = run(sessions, repo, override=True, concurrency=4)
+
+    out = {o["row_number"]: o for o in results(result)}
+    assert out[9]["status"] == "failed" and "storage error" in out[9]["error"]
+    assert out[40]["status"] == "failed" and "storage error" in out[40]["error"]
+    assert result.counters() == {"created": 37, "updated": 0, "skipped": 0, "failed": 2}
+    assert repo.by_vat(vat_of(9)) == []
+
+
+def test_a_failed_batch_write_fails_its_rows_only_and_frees_their_vats(sessions, repo):
+    make_session(sessions, [row(n) for n in range(2, 62)])  # batches of 25, 25, 10
+    second_batch_first_id = row_distributor_id(IMPORT_ID, 27)
+
+    def batch_fails(op: str, what: str) -> None:
+        if op == "insert_many" and what == second_batch_first_id:
+            raise RuntimeError("InternalServerError")
+
+    repo.fail = batch_fails
+    out = results(run(sessions, repo, concurrency=4))
+
+    failed = [o["row_number"] for o in out if o["status"] == "failed"]
+    assert failed == list(range(27, 52))
+    assert all("storage error" in o["error"] for o in out if o["status"] == "failed")
+    assert all(vat_key(vat_of(n)) not in repo.guards for n in failed)
+    assert len(repo.items) == 60 - 25
+
+
+# --- who may confirm which session -----------------------------------------------------------
+
+
+def test_another_users_session_is_forbidden(sessions, repo):
+    make_session(sessions, [row(2)], user="someone-else")
+    with pytest.raises(NotAllowed):
+        run(sessions, repo)
+    assert repo.items == {}
+
+
+def test_a_session_of_another_entity_type_is_a_bad_request(sessions, repo):
+    make_session(sessions, [row(2)], entity_type="resellers")
+    with pytest.raises(BadRequest) as caught:
+        run(sessions, repo)
+    assert type(caught.value) is BadRequest
+
+
+def test_an_unknown_session_is_a_bad_request(sessions, repo):
+    with pytest.raises(SessionNotFound):
+        run(sessions, repo)
+
+
+def test_an_expired_session_is_refused_at_its_expiry_second(sessions, repo):
+    make_session(sessions, [row(2)], expires_at=NOW)
+    with pytest.raises(SessionExpired):
+        run(sessions, repo)
+    assert repo.items == {}
+
+
+# --- status ------------------------------------------------------------------------------------
+
+
+def test_status_shows_validated_then_confirmed_with_results(sessions, repo):
+    make_session(sessions, mixed_rows(repo, 30))
+    before = import_status(sessions, OWNER, IMPORT_ID, NOW)  # type: ignore[arg-type]
+    assert before["status"] == "validated"
+    assert before["total_rows"] == 30 and "results" not in before and "created" not in before
+
+    result = run(sessions, repo, override=True)
+    after = import_status(sessions, OWNER, IMPORT_ID, NOW + 3600)  # type: ignore[arg-type]
+
+    assert after["status"] == "confirmed"
+    assert after["results"] == results(result)
+    assert {k: after[k] for k in result.counters()} == result.counters()
+
+
+def test_status_of_a_confirm_cut_off_shows_confirming_and_its_progress(sessions, repo):
+    make_session(sessions, mixed_rows(repo, 300))
+    run(sessions, repo, time_left=lambda: 0.0)
+    data = import_status(sessions, OWNER, IMPORT_ID, NOW)  # type: ignore[arg-type]
+    assert data["status"] == "confirming" and data["processed_rows"] == CHUNK_ROWS
+    assert "results" not in data
+
+
+@pytest.mark.parametrize("case", ["unknown", "expired", "other entity"])
+def test_status_of_a_missing_session_is_not_found(sessions, repo, case):
+    if case != "unknown":
+        make_session(
+            sessions,
+            [row(2)],
+            expires_at=NOW if case == "expired" else NOW + 60,
+            entity_type="resellers" if case == "other entity" else "distributors",
+        )
+    with pytest.raises(NotFound):
+        import_status(sessions, OWNER, IMPORT_ID, NOW)  # type: ignore[arg-type]
+
+
+def test_status_of_another_users_session_is_forbidden(sessions):
+    make_session(sessions, [row(2)], user="someone-else")
+    with pytest.raises(NotAllowed):
+        import_status(sessions, OWNER, IMPORT_ID, NOW)  # type: ignore[arg-type]
+
+
+def test_each_completed_row_is_reported_once_and_a_replay_reports_none(sessions, repo):
+    make_session(sessions, mixed_rows(repo, 30))
+    seen: list[tuple[int, str]] = []
+    run(sessions, repo, override=True, on_row=lambda r, o: seen.append((r.row_number, o.status)))
+    assert [n for n, _ in seen] == list(range(2, 32))
+    run(sessions, repo, override=True, on_row=lambda r, o: seen.append((r.row_number, o.status)))
+    assert len(seen) == 30
