@@ -24,9 +24,10 @@ DOCKER_HOST = "host.docker.internal"
 def sam_env_vars(template: Template, moto_port: int = DEFAULT_MOTO_PORT) -> dict[str, Any]:
     # AWS_REGION and credentials are Lambda-reserved: SAM sets them from --region and the shell.
     endpoint = {"AWS_ENDPOINT_URL": f"http://{DOCKER_HOST}:{moto_port}"}
-    env: dict[str, Any] = {"Parameters": {**endpoint, **template.environment()}}
+    # the template declares AWS_ENDPOINT_URL empty (real AWS): the local value must win
+    env: dict[str, Any] = {"Parameters": {**template.environment(), **endpoint}}
     for logical_id, spec in sorted(template.functions.items()):
-        env[logical_id] = {**endpoint, **spec.environment}
+        env[logical_id] = {**spec.environment, **endpoint}
     return env
 
 
