@@ -7,8 +7,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 
 from orgimport import distributors
-from orgimport.api_docs import operation
-from orgimport.api_models import DistributorIn
+from orgimport.api_docs import CREATE_EXAMPLES, UPDATE_EXAMPLES, operation
+from orgimport.api_schemas import DistributorInput
 from orgimport.distributors import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX
 from orgimport.http_api import caller_of, json_response, make_resolver, owner_only
 from orgimport.storage.distributors_repo import DistributorRepository
@@ -20,7 +20,7 @@ DistributorId = Annotated[str, Path(description="The distributor's `id`.")]
 
 
 @app.post("/distributors", **operation("createDistributor"))
-def create(body: Annotated[DistributorIn, Body()]):
+def create(body: Annotated[DistributorInput, Body(openapi_examples=CREATE_EXAMPLES)]):
     created = distributors.create_distributor(repo, caller_of(app), body.to_fields())
     logger.info("distributor created", extra={"distributor_id": created.id})
     return json_response(201, "distributor created", created.as_json())
@@ -63,7 +63,10 @@ def get_one(distributor_id: DistributorId):
 
 
 @app.put("/distributors/<distributor_id>", **operation("updateDistributor"))
-def update(distributor_id: DistributorId, body: Annotated[DistributorIn, Body()]):
+def update(
+    distributor_id: DistributorId,
+    body: Annotated[DistributorInput, Body(openapi_examples=UPDATE_EXAMPLES)],
+):
     updated = distributors.update_distributor(repo, distributor_id, body.to_fields())
     return json_response(200, "distributor updated", updated.as_json())
 

@@ -11,11 +11,11 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 
-from orgimport.api_docs import operation
+from orgimport.api_docs import CONFIRM_EXAMPLES, operation
 from orgimport.api_schemas import ImportConfirmRequest
 from orgimport.config import settings
 from orgimport.confirm import (
@@ -84,7 +84,7 @@ def _record(result: ConfirmResult, seconds: float) -> None:
 
 
 @app.post("/distributors/import/confirm", **operation("confirmImport"))
-def confirm(body: Annotated[ImportConfirmRequest, Body()]):
+def confirm(body: Annotated[ImportConfirmRequest, Body(openapi_examples=CONFIRM_EXAMPLES)]):
     caller = caller_of(app)
     import_id = str(body.import_id)
     logger.append_keys(import_id=import_id)
@@ -123,7 +123,9 @@ def confirm(body: Annotated[ImportConfirmRequest, Body()]):
 
 
 @app.get("/distributors/import/<import_id>", **operation("getImportStatus"))
-def status(import_id: str):
+def status(
+    import_id: Annotated[str, Path(description="`import_id` from the validate response.")],
+):
     try:
         key = str(UUID(import_id))
     except ValueError:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from aws_lambda_powertools.event_handler.openapi.models import Example
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 from orgimport.api_schemas import (
@@ -29,7 +30,7 @@ from orgimport.api_schemas import (
     ValidationErrorEnvelope,
 )
 from orgimport.limits import MAX_DATA_ROWS
-from orgimport.template_csv import TEMPLATE_FILENAME
+from orgimport.template_csv import TEMPLATE_FILENAME, template_text
 from orgimport.uploads import FORM_FIELD
 
 JSON = "application/json"
@@ -38,6 +39,42 @@ TAG_IMPORT = "distributors import"
 TAGS = {
     TAG_DISTRIBUTORS: "Distributors: create, list, read, update, archive and restore.",
     TAG_IMPORT: "Bulk import of distributors from a CSV file: template, upload, validate, confirm.",
+}
+
+
+def _distributor_example(summary: str, vat: str, name: str) -> dict[str, Example]:
+    value = {
+        "name": name,
+        "description": "Distributore per il Nord Italia",
+        "custom_data": {
+            "vat": vat,
+            "address": "Via Roma 1",
+            "city": "Milano",
+            "main_contact": "Mario Rossi",
+            "email": "mario.rossi@example.com",
+            "phone": "+39 02 1234567",
+            "language": "it",
+            "notes": None,
+        },
+    }
+    return {"distributor": Example(summary=summary, value=value)}
+
+
+# Request bodies a user can send as they are from Swagger UI (`Body(openapi_examples=...)`).
+CREATE_EXAMPLES = _distributor_example("A new distributor", "IT04567890123", "Rossi S.r.l.")
+UPDATE_EXAMPLES = _distributor_example(
+    "Every field replaced", "IT07654321098", "Rossi Distribuzione S.r.l."
+)
+
+CONFIRM_EXAMPLES = {
+    "skip_warnings": Example(
+        summary="Create the valid rows, skip the warning rows",
+        value={"import_id": "3f0c6a52-1d8e-4c1b-9a37-5b2f8e4d6c10", "override": False},
+    ),
+    "override": Example(
+        summary="Create the valid rows, update the distributors of the warning rows",
+        value={"import_id": "3f0c6a52-1d8e-4c1b-9a37-5b2f8e4d6c10", "override": True},
+    ),
 }
 
 
@@ -116,7 +153,10 @@ _VALIDATE_BODY: dict[str, Any] = {
             },
             "encoding": {FORM_FIELD: {"contentType": "text/csv"}},
         },
-        "text/csv": {"schema": {"type": "string", "description": "The CSV file itself."}},
+        "text/csv": {
+            "schema": {"type": "string", "description": "The CSV file itself."},
+            "example": template_text(),
+        },
         JSON: {"schema": ImportUploadReference.model_json_schema()},
     },
 }

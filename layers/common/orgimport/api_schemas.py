@@ -16,9 +16,43 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
-from orgimport.limits import MAX_DATA_ROWS, MAX_FILE_BYTES
+from orgimport.api_models import CustomDataIn, DistributorIn
+from orgimport.limits import (
+    DESCRIPTION_MAX,
+    MAX_DATA_ROWS,
+    MAX_FILE_BYTES,
+    NAME_MAX,
+    NOTES_MAX,
+    TEXT_MAX,
+)
 
 # --- requests --------------------------------------------------------------------------
+
+
+class DistributorCustomDataInput(CustomDataIn):
+    """`custom_data` of a distributor, as sent."""
+
+    model_config = ConfigDict(json_schema_extra={"required": ["vat"]})
+
+
+_DISTRIBUTOR_RULES = f"""\
+Body of POST /distributors and PUT /distributors/{{id}} (PUT replaces every field: one left
+out is cleared). Text is trimmed; lengths count characters. `name` 1-{NAME_MAX}, `description`
+at most {DESCRIPTION_MAX}; in `custom_data`: `vat` required and free among all distributors,
+archived ones included (`it 123.456` and `IT123456` are the same VAT); `address`, `city`,
+`main_contact`, `email` at most {TEXT_MAX}; `email` a plain address; `phone` `+` then 7-20 of
+digits, spaces, `-`, `(`, `)`; `language` `it` or `en` (default `it`); `notes` at most
+{NOTES_MAX}. A broken rule is a 400 naming the field and a stable code."""
+
+
+class DistributorInput(DistributorIn):
+    # DistributorIn checks types only (the rules are the domain's, with its error codes);
+    # this subclass parses the same and documents the rules and required fields.
+    model_config = ConfigDict(
+        json_schema_extra={"required": ["name", "custom_data"], "description": _DISTRIBUTOR_RULES}
+    )
+
+    custom_data: DistributorCustomDataInput | None = None
 
 
 class ImportConfirmRequest(BaseModel):
