@@ -28,8 +28,15 @@ from collections.abc import Callable, Iterable, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
 from moto.server import ThreadedMotoServer
+from werkzeug.serving import make_server
 
 from local.config import (
     DEFAULT_MOTO_PORT,
@@ -146,6 +153,29 @@ def _check_port_free(port: int) -> None:
             raise OSError(f"port {port} on {HOST} is in use") from exc
 
 
+class SerialMotoServer(ThreadedMotoServer):
+    """moto's server, answering one request at a time.
+
+    Its threaded server runs requests at once, and two conditional writes racing
+    there can both succeed (seen: 1 in 200); DynamoDB's never do. Serving one
+    request at a time keeps every conditional write atomic, as on AWS.
+    """
+
+    def _server_entry(self) -> None:
+        app = DomainDispatcherApplication(create_backend_app)
+        lock = threading.Lock()
+
+        def serial(environ: Any, start_response: Any) -> list[bytes]:
+            with lock:
+                return list(app(environ, start_response))
+
+        self._server = make_server(
+            self._ip_address, self._port, serial, True, request_handler=MotoRequestHandler
+        )
+        self._server_ready_event.set()
+        self._server.serve_forever()
+
+
 def start_stack(
     port: int = 0,
     moto_port: int = 0,
@@ -158,7 +188,7 @@ def start_stack(
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's per-request lines
     _check_port_free(moto_port)
     _check_port_free(port)
-    moto = ThreadedMotoServer(ip_address=HOST, port=moto_port, verbose=False)
+    moto = SerialMotoServer(ip_address=HOST, port=moto_port, verbose=False)
     moto.start()
     moto_host, bound_port = moto.get_host_and_port()
     moto_url = f"http://{moto_host}:{bound_port}"
