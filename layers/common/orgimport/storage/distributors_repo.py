@@ -23,6 +23,7 @@ from pynamodb.expressions.update import Action
 from orgimport.distributor import Distributor, DistributorPage
 from orgimport.distributor_rules import DistributorFields
 from orgimport.errors import FieldError, NotFound, ValidationFailed, VatTaken
+from orgimport.storage.conditions import condition_failed
 from orgimport.storage.models import (
     DISTRIBUTOR_ENTITY,
     DISTRIBUTOR_PREFIX,
@@ -34,7 +35,6 @@ from orgimport.vat import vat_key
 
 # A guard younger than this may belong to a create still in flight.
 STALE_GUARD_SECONDS = 60
-_CONDITION_FAILED = "ConditionalCheckFailedException"
 _FIELD_ATTRS = (
     "name",
     "description",
@@ -55,10 +55,6 @@ class StaleWrite(Exception):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason  # "not_found" | "archived" | "vat_changed"
-
-
-def _condition_failed(exc: Exception) -> bool:
-    return getattr(exc, "cause_response_code", None) == _CONDITION_FAILED
 
 
 def _to_domain(item: DistributorItem) -> Distributor:
@@ -179,7 +175,7 @@ class DistributorRepository:
             guard.save(condition=VatGuardItem.pk.does_not_exist())
             return True
         except PutError as exc:
-            if not _condition_failed(exc):
+            if not condition_failed(exc):
                 raise
         try:
             held = VatGuardItem.get(VAT_PREFIX + key, consistent_read=True)
@@ -201,7 +197,7 @@ class DistributorRepository:
         try:
             guard.save(condition=expected)
         except PutError as exc:
-            if _condition_failed(exc):
+            if condition_failed(exc):
                 raise VatTaken(vat) from None
             raise
         return True
@@ -213,7 +209,7 @@ class DistributorRepository:
                 condition=VatGuardItem.distributor_id == distributor_id
             )
         except DeleteError as exc:
-            if not _condition_failed(exc):
+            if not condition_failed(exc):
                 raise
 
     # --- distributor writes -------------------------------------------------------
@@ -224,7 +220,7 @@ class DistributorRepository:
             _to_item(distributor).save(condition=DistributorItem.pk.does_not_exist())
             return True
         except PutError as exc:
-            if _condition_failed(exc):
+            if condition_failed(exc):
                 return False
             raise
 
@@ -270,7 +266,7 @@ class DistributorRepository:
         try:
             item.update(actions=actions, condition=condition)
         except UpdateError as exc:
-            if not _condition_failed(exc):
+            if not condition_failed(exc):
                 raise
             raise StaleWrite(self._why_stale(distributor_id, expected_vat_key)) from None
         return _to_domain(item)
@@ -290,7 +286,7 @@ class DistributorRepository:
                 condition=DistributorItem.pk.exists(),
             )
         except UpdateError as exc:
-            if _condition_failed(exc):
+            if condition_failed(exc):
                 raise NotFound("distributor not found") from None
             raise
         return _to_domain(item)

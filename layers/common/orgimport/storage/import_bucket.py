@@ -8,51 +8,17 @@ HEAD whether its import was already reported.
 
 from __future__ import annotations
 
-import os
-from typing import Any
-
-import boto3
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from orgimport.config import settings
 from orgimport.s3_import import ObjectHead, ReportFile, ReportMarker, S3ObjectRef
+from orgimport.storage.s3_client import HIDDEN_CODES, MISSING_CODES, LazyS3, error_code
 
 MARKER_IMPORT_ID = "import-id"
 MARKER_STATUS = "import-status"
 MARKER_SEQUENCER = "sequencer"
-_MISSING = {"404", "NoSuchKey", "NoSuchVersion", "NotFound"}
-# Without s3:ListBucket (not granted: least privilege) S3 answers a HEAD of a missing
-# key with 403, not 404.
-_HIDDEN = {"403", "AccessDenied", "Forbidden"}
 
 
-def _error_code(exc: ClientError) -> str:
-    return str(exc.response.get("Error", {}).get("Code"))
-
-
-class S3ImportBucket:
-    def __init__(self, client: Any = None):
-        self._client = client
-
-    @property
-    def client(self) -> Any:
-        # created on first use, so importing the handler stays cheap
-        if self._client is None:
-            custom_endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get(
-                "AWS_ENDPOINT_URL"
-            )
-            config = Config(
-                signature_version="s3v4",
-                # a local endpoint (an IP, localhost) has no bucket sub-domains
-                s3={"addressing_style": "path" if custom_endpoint else "auto"},
-                connect_timeout=2,
-                read_timeout=10,
-                retries={"mode": "standard", "max_attempts": 3},
-            )
-            self._client = boto3.client("s3", region_name=settings().aws_region, config=config)
-        return self._client
-
+class S3ImportBucket(LazyS3):
     @staticmethod
     def _version(obj: S3ObjectRef) -> dict[str, str]:
         return {"VersionId": obj.version_id} if obj.version_id else {}
@@ -61,7 +27,7 @@ class S3ImportBucket:
         try:
             found = self.client.head_object(Bucket=obj.bucket, Key=obj.key, **self._version(obj))
         except ClientError as exc:
-            if _error_code(exc) in _MISSING | _HIDDEN:
+            if error_code(exc) in MISSING_CODES | HIDDEN_CODES:
                 return None
             raise
         metadata = {str(k).lower(): str(v) for k, v in (found.get("Metadata") or {}).items()}
@@ -79,7 +45,7 @@ class S3ImportBucket:
         try:
             found = self.client.head_object(Bucket=bucket, Key=key)
         except ClientError as exc:
-            if _error_code(exc) in _MISSING | _HIDDEN:
+            if error_code(exc) in MISSING_CODES | HIDDEN_CODES:
                 return None
             raise
         metadata = {str(k).lower(): str(v) for k, v in (found.get("Metadata") or {}).items()}

@@ -23,6 +23,7 @@ from pynamodb.exceptions import PutError, UpdateError
 
 from orgimport.errors import Conflict, SessionExpired, SessionNotFound
 from orgimport.import_session import ImportSession, RowOutcome, RowVerdict
+from orgimport.storage.conditions import condition_failed
 from orgimport.storage.models import SessionPartItem
 
 META = "META"
@@ -30,7 +31,6 @@ ROWS = "ROWS#"
 RESULT = "RESULT#"
 _PART_TARGET_BYTES = 1_000_000  # uncompressed JSON per ROWS part before compression
 _PART_MAX_BYTES = 350_000  # compressed; leaves room under the 400 KB item limit
-_CONDITION_FAILED = "ConditionalCheckFailedException"
 # rows outlive a validated session's META so a confirm that started late can still resume
 _ROWS_GRACE_SECONDS = 2 * 86400
 
@@ -72,10 +72,6 @@ def _row_parts(rows: list[RowVerdict]) -> list[bytes]:
     return parts
 
 
-def _condition_failed(exc: Exception) -> bool:
-    return getattr(exc, "cause_response_code", None) == _CONDITION_FAILED
-
-
 class SessionRepository:
     def save_new(self, session: ImportSession) -> None:
         """Write a new session: row parts first (batched), META last with a
@@ -108,7 +104,7 @@ class SessionRepository:
         try:
             meta.save(condition=SessionPartItem.pk.does_not_exist())
         except PutError as exc:
-            if _condition_failed(exc):
+            if condition_failed(exc):
                 raise SessionExists() from None
             raise
 
@@ -181,7 +177,7 @@ class SessionRepository:
                 condition=SessionPartItem.pk.exists() & (fresh | takeover),
             )
         except UpdateError as exc:
-            if _condition_failed(exc):
+            if condition_failed(exc):
                 return False
             raise
         return True
@@ -209,7 +205,7 @@ class SessionRepository:
                 & (SessionPartItem.request_hash == request_hash),
             )
         except UpdateError as exc:
-            if _condition_failed(exc):
+            if condition_failed(exc):
                 raise Conflict("import session was confirmed by another request") from None
             raise
 
@@ -223,5 +219,5 @@ class SessionRepository:
                 & (SessionPartItem.request_hash == request_hash),
             )
         except UpdateError as exc:
-            if not _condition_failed(exc):
+            if not condition_failed(exc):
                 raise

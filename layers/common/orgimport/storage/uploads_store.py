@@ -6,49 +6,25 @@ with a HEAD, then reads it. The bucket's lifecycle rule deletes uploads after a 
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from orgimport.config import settings
+from orgimport.storage.s3_client import HIDDEN_CODES, MISSING_CODES, LazyS3, error_code
 from orgimport.uploads import StoredUpload
 
 UPLOAD_PREFIX = "uploads/"
-_MISSING = {"404", "NoSuchKey", "NotFound"}
-# Without s3:ListBucket (not granted: least privilege) S3 answers a HEAD of a missing
-# key with 403, not 404; the function only ever asks about keys it names itself.
-_HIDDEN = {"403", "AccessDenied", "Forbidden"}
 
 
 def upload_key(upload_id: str) -> str:
     return f"{UPLOAD_PREFIX}{upload_id}.csv"
 
 
-class S3UploadStore:
+class S3UploadStore(LazyS3):
     def __init__(self, bucket: str | None = None, client: Any = None):
+        super().__init__(client)
         self.bucket = bucket or settings().import_bucket
-        self._client = client
-
-    @property
-    def client(self) -> Any:
-        # created on first use, so importing the handler stays cheap
-        if self._client is None:
-            custom_endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get(
-                "AWS_ENDPOINT_URL"
-            )
-            config = Config(
-                signature_version="s3v4",
-                # a local endpoint (an IP, localhost) has no bucket sub-domains
-                s3={"addressing_style": "path" if custom_endpoint else "auto"},
-                connect_timeout=2,
-                read_timeout=10,
-                retries={"mode": "standard", "max_attempts": 3},
-            )
-            self._client = boto3.client("s3", region_name=settings().aws_region, config=config)
-        return self._client
 
     def presign_put(self, upload_id: str, metadata: dict[str, str], expires_in: int) -> str:
         url: str = self.client.generate_presigned_url(
@@ -63,8 +39,7 @@ class S3UploadStore:
         try:
             found = self.client.head_object(Bucket=self.bucket, Key=upload_key(upload_id))
         except ClientError as exc:
-            code = str(exc.response.get("Error", {}).get("Code"))
-            if code in _MISSING or code in _HIDDEN:
+            if error_code(exc) in MISSING_CODES | HIDDEN_CODES:
                 return None
             raise
         return StoredUpload(size=int(found["ContentLength"]), metadata=dict(found["Metadata"]))
