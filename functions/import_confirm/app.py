@@ -7,7 +7,7 @@ audit line per created or updated distributor and the confirm's metrics.
 
 import os
 import time
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from aws_lambda_powertools import Logger, Metrics
@@ -17,18 +17,15 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from orgimport.api_docs import CONFIRM_EXAMPLES, operation
 from orgimport.api_schemas import ImportConfirmRequest
-from orgimport.config import settings
 from orgimport.confirm import (
-    ConfirmOptions,
     ConfirmRequest,
     ConfirmResult,
     confirm_import,
     import_status,
 )
+from orgimport.confirm_runtime import audit_rows, confirm_options
 from orgimport.errors import FieldError, ValidationFailed
 from orgimport.http_api import caller_of, json_response, make_resolver, owner_only
-from orgimport.identity import Caller
-from orgimport.import_session import RowOutcome, RowVerdict
 from orgimport.storage.distributors_repo import DistributorRepository
 from orgimport.storage.sessions_repo import SessionRepository
 
@@ -38,39 +35,6 @@ metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or "P
 app = make_resolver()
 distributors_repo = DistributorRepository()
 sessions_repo = SessionRepository()
-
-
-def _time_left(context: Any):
-    remaining = getattr(context, "get_remaining_time_in_millis", None)
-    return (lambda: remaining() / 1000) if callable(remaining) else None
-
-
-def _audit(caller: Caller, import_id: str):
-    def on_row(row: RowVerdict, outcome: RowOutcome) -> None:
-        if outcome.status in ("created", "updated"):
-            logger.info(
-                f"distributor {outcome.status} by import",
-                extra={
-                    "audit": True,
-                    "action": outcome.status,
-                    "import_id": import_id,
-                    "row_number": row.row_number,
-                    "distributor_id": outcome.id,
-                    "user_id": caller.user_id,
-                    "org_id": caller.org_id,
-                },
-            )
-        elif outcome.status == "failed":
-            logger.warning(
-                "import row failed",
-                extra={
-                    "import_id": import_id,
-                    "row_number": row.row_number,
-                    "error": outcome.error,
-                },
-            )
-
-    return on_row
 
 
 def _record(result: ConfirmResult, seconds: float) -> None:
@@ -88,20 +52,13 @@ def confirm(body: Annotated[ImportConfirmRequest, Body(openapi_examples=CONFIRM_
     caller = caller_of(app)
     import_id = str(body.import_id)
     logger.append_keys(import_id=import_id)
-    cfg = settings()
     started = time.monotonic()
     result = confirm_import(
         sessions_repo,
         distributors_repo,
         caller,
         ConfirmRequest(import_id, body.override),
-        ConfirmOptions(
-            concurrency=cfg.confirm_concurrency,
-            lease_seconds=cfg.confirm_lease_seconds,
-            keep_seconds=cfg.confirmed_result_ttl_seconds,
-            time_left=_time_left(app.lambda_context),
-            on_row=_audit(caller, import_id),
-        ),
+        confirm_options(app.lambda_context, audit_rows(logger, caller, import_id)),
     )
     _record(result, time.monotonic() - started)
     logger.info(

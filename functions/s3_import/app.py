@@ -7,10 +7,8 @@ invocation fail after the others ran, so Lambda's retry resumes it (finished one
 are not redone); a bad file does not fail it: its report says why.
 """
 
-import math
 import os
 import time
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -20,14 +18,14 @@ from aws_lambda_powertools.utilities.data_classes import S3Event, event_source
 from aws_lambda_powertools.utilities.data_classes.s3_event import S3EventRecord
 
 from orgimport.config import settings
-from orgimport.confirm import ConfirmOptions
-from orgimport.import_session import RowOutcome, RowVerdict
+from orgimport.confirm_runtime import audit_rows, confirm_options
 from orgimport.s3_import import (
     S3ImportOutcome,
     S3ObjectRef,
     import_id_for,
     import_s3_object,
     is_import_key,
+    s3_caller,
 )
 from orgimport.storage.distributors_repo import DistributorRepository
 from orgimport.storage.import_bucket import S3ImportBucket
@@ -57,46 +55,6 @@ def _object_of(record: S3EventRecord) -> S3ObjectRef:
         etag=found.etag or None,
         event_time=record.get("eventTime"),
     )
-
-
-def _time_left(context: Any) -> Callable[[], float] | None:
-    remaining = getattr(context, "get_remaining_time_in_millis", None)
-    return (lambda: remaining() / 1000) if callable(remaining) else None
-
-
-def _options(context: Any, import_id: str) -> ConfirmOptions:
-    cfg = settings()
-    time_left = _time_left(context)
-    run_for = time_left() if time_left is not None else cfg.confirm_lease_seconds
-    return ConfirmOptions(
-        concurrency=cfg.confirm_concurrency,
-        lease_seconds=math.ceil(run_for) + LEASE_MARGIN_SECONDS,
-        keep_seconds=cfg.confirmed_result_ttl_seconds,
-        time_left=time_left,
-        on_row=_audit(import_id),
-    )
-
-
-def _audit(import_id: str) -> Callable[[RowVerdict, RowOutcome], None]:
-    def on_row(row: RowVerdict, outcome: RowOutcome) -> None:
-        if outcome.status in ("created", "updated"):
-            logger.info(
-                f"distributor {outcome.status} by s3 import",
-                extra={
-                    "audit": True,
-                    "action": outcome.status,
-                    "import_id": import_id,
-                    "row_number": row.row_number,
-                    "distributor_id": outcome.id,
-                },
-            )
-        elif outcome.status == "failed":
-            logger.warning(
-                "import row failed",
-                extra={"row_number": row.row_number, "error": outcome.error},
-            )
-
-    return on_row
 
 
 def _record(outcome: S3ImportOutcome) -> None:
@@ -129,7 +87,11 @@ def _import_one(record: S3EventRecord, context: Any) -> dict[str, Any]:
         distributors_repo,
         sessions_repo,
         ttl_seconds=settings().import_session_ttl_seconds,
-        options=_options(context, import_id),
+        options=confirm_options(
+            context,
+            audit_rows(logger, s3_caller(obj.principal_id), import_id),
+            lease_margin_seconds=LEASE_MARGIN_SECONDS,
+        ),
     )
     _record(outcome)
     metrics.add_metric(
