@@ -41,20 +41,10 @@ os.environ.pop("AWS_ENDPOINT_URL", None)  # in-process moto, never a local stack
 import botocore.session  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
+from orgimport.columns import DISTRIBUTOR_COLUMNS  # noqa: E402
+
 # A phase run as a subprocess prints its figures on one line with this prefix (bench.run).
 FIGURES_PREFIX = "BENCH-FIGURES "
-COLUMNS = (
-    "company_name",
-    "description",
-    "vat_number",
-    "address",
-    "city",
-    "main_contact",
-    "email",
-    "phone",
-    "language",
-    "notes",
-)
 USER, ORG = "bench-user", "bench-org"
 
 
@@ -179,9 +169,9 @@ def csv_bytes(rows: Iterable[Mapping[str, str]]) -> bytes:
 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(DISTRIBUTOR_COLUMNS)
     for row in rows:
-        writer.writerow([row.get(c, "") for c in COLUMNS])
+        writer.writerow([row.get(c, "") for c in DISTRIBUTOR_COLUMNS])
     return out.getvalue().encode("utf-8")
 
 
