@@ -4,8 +4,6 @@ The rules (required, lengths, formats, VAT uniqueness) live in the domain, so
 the API and the import report the same codes.
 """
 
-from __future__ import annotations
-
 from pydantic import BaseModel, ConfigDict
 
 from orgimport.distributor_rules import DistributorFields

@@ -8,8 +8,6 @@ The import schemas carry the names of the user's API document
 ImportValidationResult, ImportRow, ImportFieldError).
 """
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
@@ -26,13 +24,21 @@ from orgimport.limits import (
     TEXT_MAX,
 )
 
+
+class _Schema(BaseModel):
+    """Built on first use, not at import: most of these only ever describe bodies for the
+    OpenAPI document, so a cold start does not pay for them."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
 # --- requests --------------------------------------------------------------------------
 
 
 class DistributorCustomDataInput(CustomDataIn):
     """`custom_data` of a distributor, as sent."""
 
-    model_config = ConfigDict(json_schema_extra={"required": ["vat"]})
+    model_config = ConfigDict(defer_build=True, json_schema_extra={"required": ["vat"]})
 
 
 _DISTRIBUTOR_RULES = f"""\
@@ -49,13 +55,14 @@ class DistributorInput(DistributorIn):
     # DistributorIn checks types only (the rules are the domain's, with its error codes);
     # this subclass parses the same and documents the rules and required fields.
     model_config = ConfigDict(
-        json_schema_extra={"required": ["name", "custom_data"], "description": _DISTRIBUTOR_RULES}
+        defer_build=True,
+        json_schema_extra={"required": ["name", "custom_data"], "description": _DISTRIBUTOR_RULES},
     )
 
     custom_data: DistributorCustomDataInput | None = None
 
 
-class ImportConfirmRequest(BaseModel):
+class ImportConfirmRequest(_Schema):
     """Body of POST /distributors/import/confirm."""
 
     model_config = ConfigDict(extra="ignore")
@@ -77,7 +84,7 @@ class ImportConfirmRequest(BaseModel):
     )
 
 
-class ImportUploadReference(BaseModel):
+class ImportUploadReference(_Schema):
     """JSON body of POST /distributors/import/validate: a file already PUT to the URL
     that POST /distributors/import/uploads returned."""
 
@@ -87,7 +94,7 @@ class ImportUploadReference(BaseModel):
 # --- envelopes ---------------------------------------------------------------------------
 
 
-class Envelope(BaseModel):
+class Envelope(_Schema):
     """Every JSON response: `code` repeats the HTTP status."""
 
     code: int = Field(description="The HTTP status code.")
@@ -100,7 +107,7 @@ class ErrorEnvelope(Envelope):
     data: dict[str, Any] | None
 
 
-class FieldValidationError(BaseModel):
+class FieldValidationError(_Schema):
     key: str = Field(description="The field path, e.g. `name` or `custom_data.vat`.")
     message: str = Field(
         description="A stable lower-case code: `required`, `too_long`, `invalid_format`, "
@@ -109,7 +116,7 @@ class FieldValidationError(BaseModel):
     value: Any = Field(default=None, description="The value sent, when a scalar.")
 
 
-class ValidationErrorData(BaseModel):
+class ValidationErrorData(_Schema):
     type: Literal["validation_error"]
     errors: list[FieldValidationError]
 
@@ -120,7 +127,7 @@ class ValidationErrorEnvelope(Envelope):
     data: ValidationErrorData
 
 
-class FileErrorData(BaseModel):
+class FileErrorData(_Schema):
     """Why a CSV file was rejected as a whole, with the figures to fix it (limit and actual
     size, missing, unexpected and expected columns, ...)."""
 
@@ -139,7 +146,7 @@ class FileErrorEnvelope(Envelope):
     data: FileErrorData
 
 
-class GatewayError(BaseModel):
+class GatewayError(_Schema):
     """Answered by API Gateway itself, before any handler runs (e.g. a missing or invalid
     token: `{"message": "Unauthorized"}`); its body is not an envelope and cannot be."""
 
@@ -149,7 +156,7 @@ class GatewayError(BaseModel):
 # --- distributors ------------------------------------------------------------------------
 
 
-class CustomData(BaseModel):
+class CustomData(_Schema):
     vat: str
     address: str | None
     city: str | None
@@ -160,12 +167,12 @@ class CustomData(BaseModel):
     notes: str | None
 
 
-class CreatedBy(BaseModel):
+class CreatedBy(_Schema):
     user_id: str
     org_id: str
 
 
-class Distributor(BaseModel):
+class Distributor(_Schema):
     id: str = Field(description="Server-made, opaque.")
     name: str
     description: str | None
@@ -176,7 +183,7 @@ class Distributor(BaseModel):
     deleted_at: datetime | None = Field(description="Null unless archived.")
 
 
-class Pagination(BaseModel):
+class Pagination(_Schema):
     page_size: int
     count: int = Field(description="Distributors on this page.")
     next_cursor: str | None = Field(
@@ -185,7 +192,7 @@ class Pagination(BaseModel):
     has_more: bool
 
 
-class DistributorList(BaseModel):
+class DistributorList(_Schema):
     distributors: list[Distributor]
     pagination: Pagination
 
@@ -201,7 +208,7 @@ class DistributorListResponse(Envelope):
 # --- import: uploads ----------------------------------------------------------------------
 
 
-class UploadTicket(BaseModel):
+class UploadTicket(_Schema):
     """Where to PUT a CSV (up to 10 MiB) before validating it by `upload_id`."""
 
     upload_id: UUID
@@ -220,7 +227,7 @@ class UploadTicketResponse(Envelope):
 # --- import: validate ---------------------------------------------------------------------
 
 
-class ImportFieldError(BaseModel):
+class ImportFieldError(_Schema):
     """One finding on a row: an error, or a warning (`already_exists`)."""
 
     field: str = Field(description="The CSV column, e.g. `vat_number`.")
@@ -235,7 +242,7 @@ class ImportFieldError(BaseModel):
     )
 
 
-class ImportRowData(BaseModel):
+class ImportRowData(_Schema):
     """The row's ten columns as typed, trimmed."""
 
     company_name: str
@@ -250,14 +257,14 @@ class ImportRowData(BaseModel):
     notes: str
 
 
-class FieldChange(BaseModel):
+class FieldChange(_Schema):
     model_config = ConfigDict(populate_by_name=True)
 
     from_: Any = Field(alias="from", description="The stored value.")
     to: Any = Field(description="The CSV value.")
 
 
-class ImportRow(BaseModel):
+class ImportRow(_Schema):
     """Validate's verdict on one CSV row (the header is row 1)."""
 
     row_number: int
@@ -271,7 +278,7 @@ class ImportRow(BaseModel):
     )
 
 
-class ImportValidationResult(BaseModel):
+class ImportValidationResult(_Schema):
     """Row-by-row report of a validated file; nothing was written to distributors."""
 
     import_id: UUID = Field(description="Pass to /import/confirm within 30 minutes.")
@@ -298,7 +305,7 @@ class ImportValidationResponse(Envelope):
 # --- import: confirm -------------------------------------------------------------------
 
 
-class ImportResultRow(BaseModel):
+class ImportResultRow(_Schema):
     """What confirm did with one row."""
 
     row_number: int
@@ -310,7 +317,7 @@ class ImportResultRow(BaseModel):
     error: str | None = Field(default=None, description="On failed rows: a readable sentence.")
 
 
-class ImportCounters(BaseModel):
+class ImportCounters(_Schema):
     import_id: UUID
     created: int
     updated: int
@@ -343,7 +350,7 @@ class ImportConfirmProgressResponse(Envelope):
     data: ImportConfirmProgress
 
 
-class ImportStatus(BaseModel):
+class ImportStatus(_Schema):
     """An import session's state and counters; once confirmed, its per-row results."""
 
     import_id: UUID
