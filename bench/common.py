@@ -21,22 +21,10 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from local.in_process import use_in_process_env
+
 ROOT = Path(__file__).resolve().parent.parent
-ENV = {
-    "AWS_ACCESS_KEY_ID": "bench",
-    "AWS_SECRET_ACCESS_KEY": "bench",
-    "AWS_DEFAULT_REGION": "eu-west-1",
-    "AWS_REGION": "eu-west-1",
-    "DISTRIBUTORS_TABLE": "DistributorsTable",
-    "SESSIONS_TABLE": "ImportSessionsTable",
-    "IMPORT_BUCKET": "local-import-bucket",
-    "POWERTOOLS_SERVICE_NAME": "partner-import",
-    "POWERTOOLS_METRICS_NAMESPACE": "PartnerPlatform",
-    "POWERTOOLS_LOG_LEVEL": "WARNING",
-}
-for _name, _value in ENV.items():
-    os.environ.setdefault(_name, _value)
-os.environ.pop("AWS_ENDPOINT_URL", None)  # in-process moto, never a local stack left running
+use_in_process_env(keep_set=True)
 
 import botocore.session  # noqa: E402
 from moto import mock_aws  # noqa: E402
