@@ -54,7 +54,7 @@ MAX_REQUESTS_PER_ROW = 1.1
 MAX_BOOKKEEPING_REQUESTS = 10
 MAX_CONCURRENT_TO_SEQUENTIAL = 0.25
 SEQUENTIAL_REPEATS = 2  # +10 ms runs one after another
-CONCURRENT_REPEATS = 4  # +10 ms runs at the deployed concurrency (cheaper: more of them)
+CONCURRENT_REPEATS = 6  # +10 ms runs at the deployed concurrency: 3-5 s each, so more of them
 
 
 @dataclass
