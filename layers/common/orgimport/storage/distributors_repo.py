@@ -14,6 +14,7 @@ import binascii
 import json
 import time
 from collections.abc import Iterable
+from dataclasses import fields
 from typing import Any
 
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
@@ -35,18 +36,8 @@ from orgimport.vat import vat_key
 
 # A guard younger than this may belong to a create still in flight.
 STALE_GUARD_SECONDS = 60
-_FIELD_ATTRS = (
-    "name",
-    "description",
-    "vat",
-    "address",
-    "city",
-    "main_contact",
-    "email",
-    "phone",
-    "language",
-    "notes",
-)
+# every field of a distributor is an attribute of its item, under the same name
+_FIELD_ATTRS = tuple(f.name for f in fields(DistributorFields))
 
 
 class StaleWrite(Exception):
