@@ -5,7 +5,6 @@ the caller from the claims, one domain call, the result as an envelope; an
 audit line per created or updated distributor and the confirm's metrics.
 """
 
-import os
 import time
 from typing import Annotated
 from uuid import UUID
@@ -17,6 +16,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from orgimport.api_docs import CONFIRM_EXAMPLES, operation
 from orgimport.api_schemas import ImportConfirmRequest
+from orgimport.config import settings
 from orgimport.confirm import (
     ConfirmRequest,
     ConfirmResult,
@@ -30,8 +30,7 @@ from orgimport.storage.distributors_repo import DistributorRepository
 from orgimport.storage.sessions_repo import SessionRepository
 
 logger = Logger()
-# the template sets the namespace; the fallback keeps a local run without it from failing
-metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or "PartnerPlatform")
+metrics = Metrics(namespace=settings().metrics_namespace)
 app = make_resolver()
 distributors_repo = DistributorRepository()
 sessions_repo = SessionRepository()

@@ -6,7 +6,6 @@ session orgimport.validate.
 
 import base64
 import json
-import os
 import time
 import zlib
 from typing import Any
@@ -29,8 +28,7 @@ from orgimport.template_csv import TEMPLATE_CONTENT_TYPE, TEMPLATE_FILENAME, tem
 from orgimport.validate import validate_csv
 
 logger = Logger()
-# the template sets the namespace; the fallback keeps a local run without it from failing
-metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or "PartnerPlatform")
+metrics = Metrics(namespace=settings().metrics_namespace)
 app = make_resolver()
 distributors_repo = DistributorRepository()
 sessions_repo = SessionRepository()

@@ -7,7 +7,6 @@ invocation fail after the others ran, so Lambda's retry resumes it (finished one
 are not redone); a bad file does not fail it: its report says why.
 """
 
-import os
 import time
 from typing import Any
 from urllib.parse import unquote_plus
@@ -32,8 +31,7 @@ from orgimport.storage.import_bucket import S3ImportBucket
 from orgimport.storage.sessions_repo import SessionRepository
 
 logger = Logger()
-# the template sets the namespace; the fallback keeps a local run without it from failing
-metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or "PartnerPlatform")
+metrics = Metrics(namespace=settings().metrics_namespace)
 distributors_repo = DistributorRepository()
 sessions_repo = SessionRepository()
 import_bucket = S3ImportBucket()

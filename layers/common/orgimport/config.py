@@ -25,6 +25,7 @@ _ENV = {
     "CONFIRM_LEASE_SECONDS": "confirm_lease_seconds",
     "UPLOAD_URL_TTL_SECONDS": "upload_url_ttl_seconds",
     "AWS_REGION": "aws_region",
+    "POWERTOOLS_METRICS_NAMESPACE": "metrics_namespace",
 }
 # integer settings and their allowed range
 _RANGES = {
@@ -53,6 +54,8 @@ class Settings:
     confirm_lease_seconds: int = 40
     upload_url_ttl_seconds: int = 900
     aws_region: str = "eu-west-1"
+    # the template sets it; the default keeps a local run without it from failing
+    metrics_namespace: str = "PartnerPlatform"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
