@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import json
 import time
 from collections.abc import Iterable
-from dataclasses import fields
 from typing import Any
 
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
@@ -37,7 +37,7 @@ from orgimport.vat import vat_key
 # A guard younger than this may belong to a create still in flight.
 STALE_GUARD_SECONDS = 60
 # every field of a distributor is an attribute of its item, under the same name
-_FIELD_ATTRS = tuple(f.name for f in fields(DistributorFields))
+_FIELD_ATTRS = tuple(f.name for f in dataclasses.fields(DistributorFields))
 
 
 class StaleWrite(Exception):
