@@ -7,7 +7,7 @@ serving template.yaml. It offers:
 
 - ``stack.url``: the base URL, ending in ``/api`` (``http://127.0.0.1:<port>/api``);
 - ``stack.moto_url``: moto's endpoint, for boto3 (``endpoint_url=stack.moto_url``,
-  any credentials, region eu-west-1);
+  any credentials, region eu-west-1); ``stack.aws_client("dynamodb")`` is such a client;
 - ``stack.token(role="owner", user="u1", org="o1", **claims)``: a JWT it accepts;
 - ``stack.request(method, path, token=None, json=None, body=None, headers=None)``:
   one HTTP call, ``path`` relative to ``stack.url`` (``"/distributors"``);
@@ -79,6 +79,21 @@ class StackProcess:
 
     def token(self, role: str = "owner", user: str = "u1", org: str = "o1", **claims: Any) -> str:
         return issue_token(role, user, org, **claims)
+
+    def aws_client(self, service: str, **kwargs: Any) -> Any:
+        """A boto3 client of the stack's moto (path-style addressing for S3)."""
+        import boto3
+        from botocore.config import Config
+
+        return boto3.client(
+            service,
+            endpoint_url=self.moto_url,
+            region_name="eu-west-1",
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
+            config=Config(s3={"addressing_style": "path"}),
+            **kwargs,
+        )
 
     def printed_token(self) -> str:
         """The owner token the stack printed at start-up (signed by the stack process)."""

@@ -5,8 +5,6 @@ from __future__ import annotations
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
-import boto3
-
 
 def unique_vat() -> str:
     return "IT" + uuid.uuid4().hex[:11].upper()
@@ -81,13 +79,7 @@ def test_twenty_concurrent_creates_with_one_vat_store_exactly_one(stack):
     assert statuses.count(201) == 1
     assert statuses.count(400) == 19
 
-    dynamodb = boto3.client(
-        "dynamodb",
-        endpoint_url=stack.moto_url,
-        region_name="eu-west-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
+    dynamodb = stack.aws_client("dynamodb")
     items = dynamodb.scan(
         TableName="DistributorsTable",
         FilterExpression="vat = :v",

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
 from local.template import load_template
@@ -233,20 +232,8 @@ def test_a_token_outlives_a_restart_of_the_stack(stack_factory: Callable[..., An
 
 def test_the_templates_tables_and_buckets_exist_in_moto(stack: Any) -> None:
     template = load_template()
-    dynamodb = boto3.client(
-        "dynamodb",
-        endpoint_url=stack.moto_url,
-        region_name="eu-west-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
-    s3 = boto3.client(
-        "s3",
-        endpoint_url=stack.moto_url,
-        region_name="eu-west-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
+    dynamodb = stack.aws_client("dynamodb")
+    s3 = stack.aws_client("s3")
 
     for spec in template.tables.values():
         table = dynamodb.describe_table(TableName=spec.name)["Table"]

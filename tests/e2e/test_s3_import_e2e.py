@@ -11,9 +11,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from local.template import load_template
@@ -26,14 +24,7 @@ REPORT_WAIT_S = 60
 
 @pytest.fixture(scope="module")
 def s3(stack: Any) -> Any:
-    return boto3.client(
-        "s3",
-        endpoint_url=stack.moto_url,
-        region_name="eu-west-1",
-        aws_access_key_id="e2e",
-        aws_secret_access_key="e2e",
-        config=Config(s3={"addressing_style": "path"}),
-    )
+    return stack.aws_client("s3")
 
 
 def unique_file(name: str, marker: str, run: str) -> bytes:
