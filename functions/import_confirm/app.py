@@ -23,7 +23,7 @@ from orgimport.confirm import (
     confirm_import,
     import_status,
 )
-from orgimport.confirm_runtime import audit_rows, confirm_options
+from orgimport.confirm_runtime import add_row_metrics, audit_rows, confirm_options
 from orgimport.errors import FieldError, ValidationFailed
 from orgimport.http_api import caller_of, json_response, make_resolver, owner_only
 from orgimport.storage.distributors_repo import DistributorRepository
@@ -37,10 +37,7 @@ sessions_repo = SessionRepository()
 
 
 def _record(result: ConfirmResult, seconds: float) -> None:
-    for status, count in result.done_now.items():
-        metrics.add_metric(
-            name=f"ImportRows{status.capitalize()}", unit=MetricUnit.Count, value=count
-        )
+    add_row_metrics(metrics, result.done_now)
     metrics.add_metric(
         name="ImportConfirmDuration", unit=MetricUnit.Milliseconds, value=seconds * 1000
     )

@@ -17,7 +17,7 @@ from aws_lambda_powertools.utilities.data_classes import S3Event, event_source
 from aws_lambda_powertools.utilities.data_classes.s3_event import S3EventRecord
 
 from orgimport.config import settings
-from orgimport.confirm_runtime import audit_rows, confirm_options
+from orgimport.confirm_runtime import add_row_metrics, audit_rows, confirm_options
 from orgimport.s3_import import (
     S3ImportOutcome,
     S3ObjectRef,
@@ -59,10 +59,7 @@ def _record(outcome: S3ImportOutcome) -> None:
     metrics.add_metric(
         name=f"S3Imports{outcome.state.title().replace('_', '')}", unit=MetricUnit.Count, value=1
     )
-    for status, count in outcome.done_now.items():
-        metrics.add_metric(
-            name=f"ImportRows{status.capitalize()}", unit=MetricUnit.Count, value=count
-        )
+    add_row_metrics(metrics, outcome.done_now)
 
 
 def _import_one(record: S3EventRecord, context: Any) -> dict[str, Any]:

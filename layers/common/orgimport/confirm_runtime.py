@@ -1,5 +1,5 @@
 """What a confirm takes from the Lambda that runs it: its deadline, the configured
-limits, and one audit log line per distributor it writes.
+limits, one audit log line per distributor it writes, and its row metrics.
 
 Shared by the API's confirm and the S3-triggered import, so both write the same
 audit trail and honour the same settings.
@@ -8,10 +8,11 @@ audit trail and honour the same settings.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
 
 from orgimport.config import settings
 from orgimport.confirm import ConfirmOptions
@@ -19,6 +20,14 @@ from orgimport.identity import Caller
 from orgimport.import_session import RowOutcome, RowVerdict
 
 RowHook = Callable[[RowVerdict, RowOutcome], None]
+
+
+def add_row_metrics(metrics: Metrics, done_now: Mapping[str, int]) -> None:
+    """ImportRowsCreated, ...Updated, ...Skipped, ...Failed: the rows this run settled."""
+    for status, count in done_now.items():
+        metrics.add_metric(
+            name=f"ImportRows{status.capitalize()}", unit=MetricUnit.Count, value=count
+        )
 
 
 def time_left_of(context: Any) -> Callable[[], float] | None:
