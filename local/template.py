@@ -215,6 +215,9 @@ class Resolver:
         if name == "AWS::NoValue":
             return NO_VALUE
         if name in self.parameters:
+            definition = (self._doc.get("Parameters") or {}).get(name) or {}
+            if definition.get("Type") == "CommaDelimitedList":
+                return [item.strip() for item in self.parameters[name].split(",")]
             return self.parameters[name]
         if name in PSEUDO_PARAMETERS:
             return PSEUDO_PARAMETERS[name]

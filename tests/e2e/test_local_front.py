@@ -195,11 +195,12 @@ def test_a_cors_preflight_is_answered_from_the_template(stack: Any) -> None:
     reply = stack.request(
         "OPTIONS",
         "/distributors",
-        headers={"Origin": "http://localhost:5173", "Access-Control-Request-Method": "POST"},
+        headers={"Origin": "http://localhost:3000", "Access-Control-Request-Method": "POST"},
     )
 
     assert reply.status == 204
-    assert reply.headers["access-control-allow-origin"] == "*"
+    # the template's AllowedOrigins parameter, never "*"
+    assert reply.headers["access-control-allow-origin"] == "http://localhost:3000"
     assert "POST" in reply.headers["access-control-allow-methods"]
     assert "authorization" in reply.headers["access-control-allow-headers"].lower()
 
@@ -426,3 +427,13 @@ def test_an_event_over_lambdas_6_mb_gets_413(echo: Any) -> None:
 
     assert reply.status == 413
     assert reply.body == TOO_LARGE
+
+
+def test_a_cors_preflight_from_an_origin_not_allowed_gets_no_allow_origin(stack: Any) -> None:
+    reply = stack.request(
+        "OPTIONS",
+        "/distributors",
+        headers={"Origin": "https://evil.example.com", "Access-Control-Request-Method": "POST"},
+    )
+
+    assert reply.headers.get("access-control-allow-origin") is None
