@@ -5,13 +5,13 @@ from __future__ import annotations
 import gzip
 import json
 import random
-import urllib.request
 import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 
 from orgimport.columns import DISTRIBUTOR_COLUMNS
 
@@ -76,15 +76,14 @@ def multipart(content: bytes) -> tuple[bytes, dict[str, str]]:
 
 
 def upload(stack: Any, token: str, content: bytes) -> str:
-    """The presigned path: ask for a URL, PUT the file to S3, answer the upload_id."""
+    """The presigned path: ask for a form, POST it with the file to S3, answer the upload_id."""
     reply = stack.request("POST", "/distributors/import/uploads", token=token)
     assert reply.status == 201, reply.text
     ticket = reply.json()["data"]
-    put = urllib.request.Request(
-        ticket["upload_url"], data=content, headers=ticket["headers"], method="PUT"
-    )
-    with urllib.request.urlopen(put, timeout=60) as answer:
-        assert answer.status == 200
+    assert ticket["method"] == "POST"
+    files = {"file": ("distributors.csv", content, "text/csv")}
+    answer = requests.post(ticket["upload_url"], data=ticket["fields"], files=files, timeout=60)
+    assert answer.status_code == 204, answer.text
     return str(ticket["upload_id"])
 
 

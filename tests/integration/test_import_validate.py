@@ -81,9 +81,11 @@ def new_upload(user: str = "u1") -> dict[str, Any]:
     return body["data"]
 
 
-def put_through_presigned_url(ticket: dict[str, Any], content: bytes) -> None:
-    response = requests.put(ticket["upload_url"], data=content, headers=ticket["headers"])
-    assert response.status_code == 200, response.text
+def post_through_presigned_form(ticket: dict[str, Any], content: bytes) -> None:
+    """The form a browser sends: the ticket's fields in order, then the file."""
+    files = {"file": ("distributors.csv", content, "text/csv")}
+    response = requests.post(ticket["upload_url"], data=ticket["fields"], files=files)
+    assert response.status_code == 204, response.text
 
 
 def validate_upload(upload_id: str, **kwargs: Any) -> tuple[int, dict[str, Any]]:
@@ -184,17 +186,17 @@ def test_validate_accepts_a_raw_text_csv_body_not_encoded():
     assert_small_report(result["statusCode"], answer(result))
 
 
-def test_validate_reads_a_file_put_through_the_presigned_url():
+def test_validate_reads_a_file_posted_through_the_presigned_form():
     ticket = new_upload()
-    assert ticket["method"] == "PUT" and ticket["max_bytes"] == 10 * 1024 * 1024
+    assert ticket["method"] == "POST" and ticket["max_bytes"] == 10 * 1024 * 1024
     assert ticket["expires_in"] == settings().upload_url_ttl_seconds
-    put_through_presigned_url(ticket, SMALL)
+    post_through_presigned_form(ticket, SMALL)
     assert_small_report(*validate_upload(ticket["upload_id"]))
 
 
 def test_an_upload_of_another_user_is_forbidden():
     ticket = new_upload(user="u1")
-    put_through_presigned_url(ticket, SMALL)
+    post_through_presigned_form(ticket, SMALL)
     status, body = validate_upload(ticket["upload_id"], user="u2")
     assert status == 403 and body["code"] == 403
 
@@ -213,7 +215,7 @@ def test_an_upload_over_10_mib_is_refused_with_the_figures():
         Bucket=BUCKET,
         Key=f"uploads/{ticket['upload_id']}.csv",
         Body=b"a" * (10 * 1024 * 1024 + 5),
-        Metadata={"user-id": "u1"},
+        Metadata={"user-id": "u1", "org-id": "o1"},
     )
     status, body = validate_upload(ticket["upload_id"])
     assert status == 400
@@ -358,7 +360,7 @@ def test_a_9_mib_file_of_1000_rows_at_maximum_length_arrives_presigned_and_fits_
     content = csv_bytes(rows)
     assert 9 * 1024 * 1024 <= len(content) < 10 * 1024 * 1024
     ticket = new_upload()
-    put_through_presigned_url(ticket, content)
+    post_through_presigned_form(ticket, content)
     event = build_event(
         "POST", VALIDATE, body={"upload_id": ticket["upload_id"]}, headers=GZIP_ACCEPTED
     )
@@ -430,7 +432,9 @@ def test_event_file_template():
 def test_event_file_uploads():
     result = call_handler(FN, load_event("import_uploads.json"))
     assert result["statusCode"] == 201
-    assert answer(result)["data"]["upload_url"]
+    data = answer(result)["data"]
+    assert data["upload_url"] and data["method"] == "POST"
+    assert data["fields"]["key"] == f"uploads/{data['upload_id']}.csv"
 
 
 @pytest.mark.parametrize("name", ["import_validate_multipart.json", "import_validate_csv.json"])
@@ -445,12 +449,12 @@ def test_event_files_with_an_inline_csv(name):
 def test_event_file_validate_upload():
     event = load_event("import_validate_upload.json")
     upload_id = json.loads(event["body"])["upload_id"]
-    owner = event["requestContext"]["authorizer"]["jwt"]["claims"]["sub"]
+    claims = event["requestContext"]["authorizer"]["jwt"]["claims"]
     boto3.client("s3").put_object(
         Bucket=BUCKET,
         Key=f"uploads/{upload_id}.csv",
         Body=SMALL,
-        Metadata={"user-id": owner},
+        Metadata={"user-id": claims["sub"], "org-id": claims["org_id"]},
     )
     result = call_handler(FN, event)
     assert_small_report(result["statusCode"], answer(result))

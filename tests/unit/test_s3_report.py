@@ -71,9 +71,7 @@ def csv_lines(report: ImportReport) -> list[dict[str, str]]:
 # --- formula neutralisation -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "cell", ["=1+1", "+39 02 123", "-2", "@SUM(A1)", "\t=1", "\r=1", '=HYPERLINK("x")']
-)
+@pytest.mark.parametrize("cell", ["=1+1", "+1", "-2", "@SUM(A1)", "\t=1", '=HYPERLINK("x")'])
 def test_a_cell_a_spreadsheet_would_evaluate_gets_a_leading_quote(cell):
     assert neutralise(cell) == "'" + cell
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -10,6 +11,7 @@ from orgimport.errors import BadRequest, FileRejected, NotAllowed, ValidationFai
 from orgimport.identity import Caller
 from orgimport.limits import MAX_FILE_BYTES
 from orgimport.uploads import (
+    PresignedForm,
     StoredUpload,
     fetch_upload,
     form_file,
@@ -21,6 +23,7 @@ from orgimport.uploads import (
 CALLER = Caller(user_id="auth0|u1", org_id="o1", role="owner")
 CSV = "company_name,vat_number\r\nCaffè,IT1\r\n".encode("cp1252")
 UPLOAD_ID = "6f1c2a9e-3b7d-4c58-9a0e-2d4f6b8c1e3a"
+OWN_META = {"user-id": "auth0%7Cu1", "org-id": "o1"}
 
 
 def multipart(fields: dict[str, bytes], boundary: str = "----WebKitFormBoundaryX7z") -> bytes:
@@ -39,12 +42,12 @@ def multipart(fields: dict[str, bytes], boundary: str = "----WebKitFormBoundaryX
 class FakeStore:
     def __init__(self, objects: dict[str, tuple[bytes, dict[str, str]]] | None = None):
         self.objects = objects or {}
-        self.presigned: list[tuple[str, dict[str, str], int]] = []
+        self.presigned: list[tuple[str, dict[str, Any]]] = []
         self.reads: list[str] = []
 
-    def presign_put(self, upload_id: str, metadata: dict[str, str], expires_in: int) -> str:
-        self.presigned.append((upload_id, metadata, expires_in))
-        return f"https://bucket.example/uploads/{upload_id}.csv?sig"
+    def presign_post(self, upload_id: str, **form: Any) -> PresignedForm:
+        self.presigned.append((upload_id, form))
+        return PresignedForm("https://bucket.example/", {"key": upload_id, "policy": "p"})
 
     def head(self, upload_id: str) -> StoredUpload | None:
         if upload_id not in self.objects:
@@ -111,7 +114,7 @@ def test_an_unsupported_content_type_is_a_400_listing_the_supported_ones(content
 
 
 def test_json_names_an_upload_of_the_caller():
-    store = FakeStore({UPLOAD_ID: (CSV, {"user-id": "auth0%7Cu1"})})
+    store = FakeStore({UPLOAD_ID: (CSV, OWN_META)})
     body = json.dumps({"upload_id": UPLOAD_ID}).encode()
     assert incoming_csv("application/json", body, CALLER, store) == (CSV, f"upload:{UPLOAD_ID}")
 
@@ -143,17 +146,19 @@ def test_a_body_that_is_not_json_is_a_bad_request():
 def test_an_upload_ticket_binds_the_caller_and_states_expiry_and_limit():
     store = FakeStore()
     ticket = start_upload(store, CALLER, now=1_700_000_000, ttl_seconds=900)
-    ((upload_id, metadata, expires_in),) = store.presigned
-    assert upload_id == ticket.upload_id and expires_in == 900
-    assert metadata == {"user-id": "auth0%7Cu1", "org-id": "o1"}
+    ((upload_id, form),) = store.presigned
+    assert upload_id == ticket.upload_id
+    assert form == {
+        "metadata": {"user-id": "auth0%7Cu1", "org-id": "o1"},
+        "content_type": "text/csv",
+        "max_bytes": MAX_FILE_BYTES,
+        "expires_in": 900,
+    }
     out = ticket.as_json()
     assert out["upload_url"].startswith("https://")
-    assert out["method"] == "PUT"
-    assert out["headers"] == {
-        "Content-Type": "text/csv",
-        "x-amz-meta-user-id": "auth0%7Cu1",
-        "x-amz-meta-org-id": "o1",
-    }
+    assert out["method"] == "POST"
+    assert out["fields"] == {"key": upload_id, "policy": "p"}
+    assert "headers" not in out
     assert out["expires_in"] == 900 and out["expires_at"] == "2023-11-14T22:28:20Z"
     assert out["max_bytes"] == MAX_FILE_BYTES
 
@@ -164,7 +169,10 @@ def test_an_unknown_upload_is_a_400_on_upload_id():
     assert [(e.key, e.message) for e in info.value.errors] == [("upload_id", "not_found")]
 
 
-@pytest.mark.parametrize("metadata", [{"user-id": "someone-else"}, {}])
+@pytest.mark.parametrize(
+    "metadata",
+    [{"user-id": "someone-else", "org-id": "o1"}, {}, {"user-id": "auth0%7Cu1", "org-id": "o2"}],
+)
 def test_another_users_upload_is_refused(metadata):
     store = FakeStore({UPLOAD_ID: (CSV, metadata)})
     with pytest.raises(NotAllowed):
@@ -173,7 +181,7 @@ def test_another_users_upload_is_refused(metadata):
 
 
 def test_an_upload_over_the_limit_is_refused_before_it_is_read():
-    store = FakeStore({UPLOAD_ID: (b"x" * (MAX_FILE_BYTES + 1), {"user-id": "auth0%7Cu1"})})
+    store = FakeStore({UPLOAD_ID: (b"x" * (MAX_FILE_BYTES + 1), OWN_META)})
     with pytest.raises(FileRejected) as info:
         fetch_upload(store, CALLER, UPLOAD_ID)
     assert info.value.reason == "file_too_large"
@@ -182,6 +190,6 @@ def test_an_upload_over_the_limit_is_refused_before_it_is_read():
 
 
 def test_an_empty_upload_reads_as_empty_without_a_get():
-    store = FakeStore({UPLOAD_ID: (b"", {"user-id": "auth0%7Cu1"})})
+    store = FakeStore({UPLOAD_ID: (b"", OWN_META)})
     assert fetch_upload(store, CALLER, UPLOAD_ID) == b""
     assert store.reads == []

@@ -231,11 +231,15 @@ _OPERATIONS: dict[str, dict[str, Any]] = {
         },
     },
     "createImportUpload": {
-        "summary": "Get a URL to upload a large CSV",
-        "description": "A presigned S3 PUT for a file up to 10 MiB; then validate it with "
-        '`{"upload_id": ...}`. Only the caller who asked may validate it.',
+        "summary": "Get a presigned POST to upload a large CSV",
+        "description": "A presigned S3 POST for a file up to 10 MiB: send a "
+        "`multipart/form-data` POST to `upload_url` with every member of `fields`, as given "
+        "and in order, then the file in a last field named `file`. Its signed policy fixes "
+        "the key, `Content-Type: text/csv`, the caller's identity and a size of 1 byte to "
+        '10 MiB: S3 refuses a larger or different file. Then validate it with `{"upload_id": '
+        "...}`; only the caller who asked, in the same organization, may validate it.",
         "tags": [TAG_IMPORT],
-        "responses": {201: _json("Where and how to PUT the file", UploadTicketResponse)},
+        "responses": {201: _json("Where and how to POST the file", UploadTicketResponse)},
     },
     "validateImport": {
         "summary": "Validate a distributor import file",
@@ -250,7 +254,8 @@ _OPERATIONS: dict[str, dict[str, Any]] = {
                 FileErrorEnvelope | ValidationErrorEnvelope | ErrorEnvelope,
             ),
             403: _json(
-                "Forbidden - insufficient permissions, or the upload belongs to another user",
+                "Forbidden - insufficient permissions, or the upload belongs to another user "
+                "or organization",
                 ErrorEnvelope,
             ),
             413: _json(

@@ -209,14 +209,20 @@ class DistributorListResponse(Envelope):
 
 
 class UploadTicket(_Schema):
-    """Where to PUT a CSV (up to 10 MiB) before validating it by `upload_id`."""
+    """Where to POST a CSV (up to 10 MiB) before validating it by `upload_id`: a presigned
+    S3 POST whose signed policy fixes the key, `Content-Type: text/csv`, the uploader's
+    identity and the size (1 byte to 10 MiB), so S3 refuses any other file."""
 
     upload_id: UUID
-    upload_url: str = Field(description="A presigned S3 URL.")
-    method: Literal["PUT"]
-    headers: dict[str, str] = Field(description="Send these headers with the PUT, as given.")
+    upload_url: str = Field(description="The presigned S3 POST URL (the bucket's).")
+    method: Literal["POST"]
+    fields: dict[str, str] = Field(
+        description="The form fields of the `multipart/form-data` POST, sent as given and "
+        "in this order, followed by the file itself in a last field named `file` (S3 "
+        "ignores fields after the file; a changed field fails the policy)."
+    )
     expires_at: datetime
-    expires_in: int = Field(description="Seconds the URL stays valid.")
+    expires_in: int = Field(description="Seconds the policy stays valid.")
     max_bytes: int = Field(description=f"The file size limit ({MAX_FILE_BYTES} bytes).")
 
 

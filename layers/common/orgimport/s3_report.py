@@ -4,14 +4,11 @@ Plain data in, bytes out. The JSON carries what the API's validate and confirm
 answer for the same file (their counters, the rows with errors or warnings, the
 per-row results) or the file-level error; the CSV is one line per row.
 
-A CSV cell that begins with `=`, `+`, `-` or `@` (or a tab or carriage return)
-would be read by a spreadsheet as a formula: it is written with a leading `'`.
+The CSV's cells are formula-safe and phones show as text (orgimport.report_cells).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -22,13 +19,13 @@ from orgimport.columns import DISTRIBUTOR_COLUMNS
 from orgimport.confirm import ConfirmResult
 from orgimport.errors import FileRejected
 from orgimport.import_session import Diagnostic, ImportSession, RowOutcome, RowVerdict
+from orgimport.report_cells import neutralise, spreadsheet_csv
 
 REPORT_VERSION = 1
 ReportStatus = Literal["confirmed", "incomplete", "rejected", "expired"]
 # A report in one of these states is the import's last word: a redelivered event leaves it.
 FINAL_STATUSES: frozenset[str] = frozenset({"confirmed", "rejected", "expired"})
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CSV_COLUMNS = (
     "row_number",
     "validation",
@@ -40,11 +37,6 @@ CSV_COLUMNS = (
 )
 JSON_CONTENT_TYPE = "application/json"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
-
-
-def neutralise(cell: str) -> str:
-    """A cell a spreadsheet shows as text, never evaluates (OWASP's CSV injection advice)."""
-    return "'" + cell if cell.startswith(FORMULA_PREFIXES) else cell
 
 
 def _iso(epoch: int) -> str:
@@ -108,14 +100,8 @@ class ImportReport:
         return json.dumps(self.as_json(), ensure_ascii=False, indent=2).encode("utf-8")
 
     def csv_bytes(self) -> bytes:
-        """One line per row (or one line for a file-level error); UTF-8 with a BOM, which
-        Excel needs to read accented names right."""
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(CSV_COLUMNS)
-        for line in self._csv_lines():
-            writer.writerow([neutralise(str(cell)) for cell in line])
-        return buffer.getvalue().encode("utf-8-sig")
+        """One line per row (or one line for a file-level error)."""
+        return spreadsheet_csv(CSV_COLUMNS, self._csv_lines())
 
     def _csv_lines(self) -> Iterable[list[str]]:
         if self.session is None:

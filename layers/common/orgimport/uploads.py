@@ -1,5 +1,5 @@
-"""How a CSV reaches validate: a multipart form, a raw text/csv body, or a file put to
-S3 through a presigned URL first (the only way past Lambda's 6 MB payload limit).
+"""How a CSV reaches validate: a multipart form, a raw text/csv body, or a file posted to
+S3 through a presigned POST first (the only way past Lambda's 6 MB payload limit).
 
 Plain functions over bytes and an upload store; the store hides S3.
 """
@@ -35,9 +35,11 @@ RAW_CSV_TYPES = (
     "application/octet-stream",
 )
 SUPPORTED_TYPES = (MULTIPART, *RAW_CSV_TYPES, JSON_TYPE)
-# object metadata naming who asked for the upload URL (sent by the client as x-amz-meta-*)
+# object metadata naming who asked for the upload (form fields x-amz-meta-*, in the policy)
 OWNER_META = "user-id"
 ORG_META = "org-id"
+# the one content type the upload policy admits: S3 refuses a form that declares another
+UPLOAD_CONTENT_TYPE = "text/csv"
 
 
 # NamedTuples, not dataclasses: a tenth of the cost at import, which is cold-start time
@@ -46,8 +48,23 @@ class StoredUpload(NamedTuple):
     metadata: dict[str, str]
 
 
+class PresignedForm(NamedTuple):
+    """Where to POST and the form fields to send before the file, in order."""
+
+    url: str
+    fields: dict[str, str]
+
+
 class UploadStore(Protocol):
-    def presign_put(self, upload_id: str, metadata: dict[str, str], expires_in: int) -> str: ...
+    def presign_post(
+        self,
+        upload_id: str,
+        *,
+        metadata: dict[str, str],
+        content_type: str,
+        max_bytes: int,
+        expires_in: int,
+    ) -> PresignedForm: ...
 
     def head(self, upload_id: str) -> StoredUpload | None: ...
 
@@ -57,7 +74,7 @@ class UploadStore(Protocol):
 class UploadTicket(NamedTuple):
     upload_id: str
     url: str
-    headers: dict[str, str]
+    fields: dict[str, str]
     expires_at: int  # epoch seconds
     expires_in: int
     max_bytes: int
@@ -66,8 +83,8 @@ class UploadTicket(NamedTuple):
         return {
             "upload_id": self.upload_id,
             "upload_url": self.url,
-            "method": "PUT",
-            "headers": dict(self.headers),
+            "method": "POST",
+            "fields": dict(self.fields),
             "expires_at": datetime.fromtimestamp(self.expires_at, UTC)
             .isoformat()
             .replace("+00:00", "Z"),
@@ -77,16 +94,21 @@ class UploadTicket(NamedTuple):
 
 
 def start_upload(store: UploadStore, caller: Caller, *, now: int, ttl_seconds: int) -> UploadTicket:
-    """A presigned PUT for a new upload, bound to the caller through signed metadata."""
+    """A presigned POST for a new upload whose signed policy fixes the key, the content type,
+    the size range and the caller's identity: S3 refuses any other file."""
     upload_id = str(uuid.uuid4())
     metadata = {OWNER_META: quote(caller.user_id, safe=""), ORG_META: quote(caller.org_id, safe="")}
-    url = store.presign_put(upload_id, metadata, ttl_seconds)
+    form = store.presign_post(
+        upload_id,
+        metadata=metadata,
+        content_type=UPLOAD_CONTENT_TYPE,
+        max_bytes=MAX_FILE_BYTES,
+        expires_in=ttl_seconds,
+    )
     return UploadTicket(
         upload_id=upload_id,
-        url=url,
-        # the x-amz-meta-* are signed into the URL: S3 refuses the PUT without them as given;
-        # Content-Type is not signed, but a client left to its default may send a form type
-        headers={"Content-Type": "text/csv", **{f"x-amz-meta-{k}": v for k, v in metadata.items()}},
+        url=form.url,
+        fields=form.fields,
         expires_at=now + ttl_seconds,
         expires_in=ttl_seconds,
         max_bytes=MAX_FILE_BYTES,
@@ -94,7 +116,8 @@ def start_upload(store: UploadStore, caller: Caller, *, now: int, ttl_seconds: i
 
 
 def fetch_upload(store: UploadStore, caller: Caller, upload_id: str) -> bytes:
-    """The bytes of the caller's own upload; its size is checked before it is read."""
+    """The bytes of an upload the caller made in its own organization; its size is checked
+    before it is read (S3 enforces the policy's range, an emulator may not)."""
     found = store.head(upload_id)
     if found is None:
         raise ValidationFailed(
@@ -103,6 +126,8 @@ def fetch_upload(store: UploadStore, caller: Caller, upload_id: str) -> bytes:
         )
     if unquote(found.metadata.get(OWNER_META, "")) != caller.user_id:
         raise NotAllowed("forbidden: this upload belongs to another user")
+    if unquote(found.metadata.get(ORG_META, "")) != caller.org_id:
+        raise NotAllowed("forbidden: this upload belongs to another organization")
     if found.size > MAX_FILE_BYTES:
         raise FileRejected(
             "file_too_large",

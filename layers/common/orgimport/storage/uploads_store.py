@@ -1,7 +1,9 @@
 """Uploaded CSVs in the import bucket, under `uploads/<upload_id>.csv`.
 
-The client puts the file with a presigned URL; validate checks its size and owner
-with a HEAD, then reads it. The bucket's lifecycle rule deletes uploads after a day.
+The client posts the file as a form with a presigned POST: its signed policy fixes the key,
+the content type, the uploader's metadata and the size range, so S3 refuses any other file
+(moto does not check POST policies: validate still checks the size and owner with a HEAD,
+then reads it). The bucket's lifecycle rule deletes uploads after a day.
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ from botocore.exceptions import ClientError
 
 from orgimport.config import settings
 from orgimport.storage.s3_client import HIDDEN_CODES, MISSING_CODES, LazyS3, error_code
-from orgimport.uploads import StoredUpload
+from orgimport.uploads import PresignedForm, StoredUpload
 
 UPLOAD_PREFIX = "uploads/"
+MIN_UPLOAD_BYTES = 1  # an empty file is no import: S3 refuses it with the rest
 
 
 def upload_key(upload_id: str) -> str:
@@ -26,14 +29,34 @@ class S3UploadStore(LazyS3):
         super().__init__(client)
         self.bucket = bucket or settings().import_bucket
 
-    def presign_put(self, upload_id: str, metadata: dict[str, str], expires_in: int) -> str:
-        url: str = self.client.generate_presigned_url(
-            "put_object",
-            Params={"Bucket": self.bucket, "Key": upload_key(upload_id), "Metadata": metadata},
+    def presign_post(
+        self,
+        upload_id: str,
+        *,
+        metadata: dict[str, str],
+        content_type: str,
+        max_bytes: int,
+        expires_in: int,
+    ) -> PresignedForm:
+        key = upload_key(upload_id)
+        fixed = {
+            "Content-Type": content_type,
+            **{f"x-amz-meta-{k}": v for k, v in metadata.items()},
+        }
+        post: dict[str, Any] = self.client.generate_presigned_post(
+            Bucket=self.bucket,
+            Key=key,
+            Fields=fixed,
+            # exact matches: a form that changes any of them fails the policy
+            Conditions=[
+                *({name: value} for name, value in fixed.items()),
+                ["content-length-range", MIN_UPLOAD_BYTES, max_bytes],
+            ],
             ExpiresIn=expires_in,
-            HttpMethod="PUT",
         )
-        return url
+        signed = {k: v for k, v in post["fields"].items() if k != "key" and k not in fixed}
+        # sent in this order, all before the file: S3 ignores the fields that follow it
+        return PresignedForm(url=post["url"], fields={"key": key, **fixed, **signed})
 
     def head(self, upload_id: str) -> StoredUpload | None:
         try:
