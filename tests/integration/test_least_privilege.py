@@ -1,0 +1,393 @@
+"""Least privilege, proved: each function's IAM policy in template.yaml allows exactly
+the DynamoDB and S3 actions its code calls, on exactly the resources it calls them on.
+
+Every handler is driven through the paths it has (reads, writes, conflicts, moves,
+replays, a failed batch write), with every botocore call recorded as the IAM action
+and resource ARN it needs. Then, per function:
+
+- every recorded call is allowed by a statement of the template (otherwise the
+  function fails on AWS with AccessDenied), and
+- every action a statement grants, on every resource it names, was used by some
+  call (otherwise the function holds a privilege its code never uses).
+
+The policies must be explicit statements: SAM policy templates such as
+DynamoDBCrudPolicy grant Scan, DeleteItem and more, whatever the code does.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import boto3
+import botocore.client
+import botocore.signers
+import pytest
+from botocore.exceptions import ClientError
+
+from local.config import ACCOUNT_ID, REGION, STACK_NAME
+from local.template import Resolver, load_template, load_yaml, local_parameters
+from tests.integration.conftest import build_event, call_handler, envelope
+from tests.vats import it_vat
+
+TEMPLATE = load_template()
+FUNCTION_OF_DIR = {spec.code_dir.name: logical for logical, spec in TEMPLATE.functions.items()}
+ACCOUNT = ACCOUNT_ID
+BUCKET = TEMPLATE.buckets["ImportBucket"].name
+# the S3 import function names its bucket by the deployed name's pattern (a !Ref would be a
+# circular dependency); locally that bucket is BUCKET
+DEPLOYED_BUCKET_NAME = f"{STACK_NAME}-imports-{ACCOUNT_ID}-{REGION}"
+
+Grant = tuple[str, str]  # (IAM action, resource ARN or pattern)
+
+
+def _dynamodb_calls(operation: str, params: dict[str, Any]) -> list[Grant]:
+    action = f"dynamodb:{operation}"
+    tables = list(params.get("RequestItems") or {}) or [params.get("TableName", "")]
+    arns = []
+    for table in tables:
+        arn = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{table}"
+        if params.get("IndexName"):
+            arn += f"/index/{params['IndexName']}"
+        arns.append(arn)
+    return [(action, arn) for arn in arns]
+
+
+_S3_ACTIONS = {
+    "HeadObject": "s3:GetObject",
+    "GetObject": "s3:GetObject",
+    "PutObject": "s3:PutObject",
+    "DeleteObject": "s3:DeleteObject",
+}
+
+
+def _s3_calls(operation: str, params: dict[str, Any]) -> list[Grant]:
+    action = _S3_ACTIONS.get(operation, f"s3:{operation}")
+    if params.get("VersionId") and action == "s3:GetObject":
+        action = "s3:GetObjectVersion"
+    resource = f"arn:aws:s3:::{params.get('Bucket', '')}"
+    if "Key" in params:
+        resource += f"/{params['Key']}"
+    return [(action, resource)]
+
+
+class CallRecorder:
+    """Which function made which call; calls outside `acting_as` (seeding) are not kept."""
+
+    def __init__(self) -> None:
+        self.calls: dict[str, set[Grant]] = defaultdict(set)
+        self.function: str | None = None
+        # (operation, table) that fails once, as a DynamoDB fault would
+        self.fail_once: tuple[str, str] | None = None
+
+    def fault_for(self, operation: str, params: dict[str, Any]) -> ClientError | None:
+        if self.function is None or self.fail_once is None:
+            return None
+        tables = set(params.get("RequestItems") or {}) | {params.get("TableName")}
+        if self.fail_once[0] != operation or self.fail_once[1] not in tables:
+            return None
+        self.fail_once = None
+        error = {"Error": {"Code": "InternalServerError", "Message": "injected"}}
+        return ClientError(error, operation)
+
+    def record(self, service: str, operation: str, params: dict[str, Any]) -> None:
+        if self.function is None:
+            return
+        if service == "dynamodb":
+            self.calls[self.function].update(_dynamodb_calls(operation, params))
+        elif service == "s3":
+            self.calls[self.function].update(_s3_calls(operation, params))
+        else:
+            self.calls[self.function].add((f"{service}:{operation}", "*"))
+
+    @contextmanager
+    def acting_as(self, function_dir: str) -> Iterator[None]:
+        self.function = FUNCTION_OF_DIR[function_dir]
+        try:
+            yield
+        finally:
+            self.function = None
+
+
+@pytest.fixture
+def recorder(aws: None, monkeypatch: pytest.MonkeyPatch) -> CallRecorder:
+    """Every botocore call (boto3's and pynamodb's) and every presigned POST, recorded."""
+    rec = CallRecorder()
+    real_call = botocore.client.BaseClient._make_api_call
+    real_post = botocore.signers.S3PostPresigner.generate_presigned_post
+
+    def make_api_call(self: Any, operation: str, params: dict[str, Any]) -> Any:
+        rec.record(self.meta.service_model.service_name, operation, params)
+        fault = rec.fault_for(operation, params)
+        if fault is not None:
+            raise fault
+        return real_call(self, operation, params)
+
+    def presigned_post(
+        self: Any, request_dict: Any, fields: Any, conditions: Any, **kw: Any
+    ) -> Any:
+        # the POST is made later by the client, with the function's credentials: a PutObject
+        named = {k: v for c in conditions if isinstance(c, dict) for k, v in c.items()}
+        rec.record("s3", "PutObject", {"Bucket": named.get("bucket"), "Key": named.get("key")})
+        return real_post(self, request_dict, fields, conditions, **kw)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", make_api_call)
+    monkeypatch.setattr(botocore.signers.S3PostPresigner, "generate_presigned_post", presigned_post)
+    return rec
+
+
+# --- the template's side -------------------------------------------------------------
+
+
+def _listed(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def granted(function: str) -> set[Grant]:
+    """(action, resource) pairs the function's Policies allow, resolved with local names."""
+    doc = load_yaml(TEMPLATE.path)
+    resolver = Resolver(doc, local_parameters(doc, None))
+    policies = doc["Resources"][function]["Properties"].get("Policies") or []
+    pairs: set[Grant] = set()
+    for policy in _listed(policies):
+        assert isinstance(policy, dict) and "Statement" in policy, (
+            f"{function}: policy {policy!r} is not an explicit statement list"
+        )
+        for statement in resolver.resolve(policy["Statement"]):
+            assert statement["Effect"] == "Allow"
+            for action in _listed(statement["Action"]):
+                for resource in _listed(statement["Resource"]):
+                    pairs.add((action, resource.replace(DEPLOYED_BUCKET_NAME, BUCKET)))
+    return pairs
+
+
+def _allows(grant: Grant, call: Grant) -> bool:
+    return fnmatch.fnmatchcase(call[0], grant[0]) and fnmatch.fnmatchcase(call[1], grant[1])
+
+
+# --- driving the handlers --------------------------------------------------------------
+
+HEADER = "company_name,description,vat_number,address,city,main_contact,email,phone,language,notes"
+
+
+def _csv(*rows: tuple[str, str]) -> bytes:
+    return (
+        "\r\n".join([HEADER, *(f"{name},,{vat},,,,,,," for name, vat in rows)]) + "\r\n"
+    ).encode()
+
+
+def _api(function_dir: str, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+    event = build_event(method, path, **kwargs)
+    result = call_handler(function_dir, event)
+    return envelope(result)
+
+
+def _drive_distributors(rec: CallRecorder) -> None:
+    with rec.acting_as("distributors"):
+        first = _api(
+            "distributors",
+            "POST",
+            "/distributors",
+            body={"name": "Alfa", "custom_data": {"vat": it_vat(1)}},
+        )
+        assert first["code"] == 201, first
+        dist_id = first["data"]["id"]
+        taken = _api(
+            "distributors",
+            "POST",
+            "/distributors",
+            body={"name": "Beta", "custom_data": {"vat": it_vat(1)}},
+        )
+        assert taken["code"] == 400
+        path = {"distributor_id": dist_id, "id": dist_id}
+        one = f"/distributors/{dist_id}"
+        route = "/distributors/{id}"
+        assert _api("distributors", "GET", "/distributors")["code"] == 200
+        found = _api("distributors", "GET", "/distributors", query={"search": "alf"})
+        assert found["code"] == 200
+        exact = _api("distributors", "GET", "/distributors", query={"search": it_vat(1)})
+        assert exact["code"] == 200
+        assert _api("distributors", "GET", one, path_params=path, route=route)["code"] == 200
+        moved = _api(
+            "distributors",
+            "PUT",
+            one,
+            path_params=path,
+            route=route,
+            body={"name": "Alfa 2", "custom_data": {"vat": it_vat(2)}},
+        )
+        assert moved["code"] == 200, moved
+        assert _api("distributors", "DELETE", one, path_params=path, route=route)["code"] == 200
+        restore = f"{one}/restore"
+        assert (
+            _api("distributors", "PATCH", restore, path_params=path, route=route + "/restore")[
+                "code"
+            ]
+            == 200
+        )
+
+
+def _drive_validate(rec: CallRecorder) -> str:
+    with rec.acting_as("import_validate"):
+        assert (
+            call_handler("import_validate", build_event("GET", "/distributors/import/template"))[
+                "statusCode"
+            ]
+            == 200
+        )
+        ticket = _api("import_validate", "POST", "/distributors/import/uploads")
+        assert ticket["code"] == 201, ticket
+    _upload(ticket["data"], _csv(("Gamma", it_vat(3))))
+    with rec.acting_as("import_validate"):
+        from_upload = _api(
+            "import_validate",
+            "POST",
+            "/distributors/import/validate",
+            body={"upload_id": ticket["data"]["upload_id"]},
+        )
+        assert from_upload["code"] == 200, from_upload
+        report = _api(
+            "import_validate",
+            "POST",
+            "/distributors/import/validate",
+            body=_csv(("Delta", it_vat(4)), ("Alfa again", it_vat(2))),
+            headers={"content-type": "text/csv"},
+        )
+        assert report["code"] == 200, report
+    return str(report["data"]["import_id"])
+
+
+def _upload(ticket: dict[str, Any], data: bytes) -> None:
+    """What a client does with the upload ticket (not one of the function's calls)."""
+    s3 = boto3.client("s3", region_name=REGION)
+    key = ticket.get("key") or f"uploads/{ticket['upload_id']}.csv"
+    fields = ticket.get("fields") or {}
+    headers = ticket.get("headers") or {}
+    metadata = {
+        k[len("x-amz-meta-") :]: v
+        for k, v in {**fields, **headers}.items()
+        if k.lower().startswith("x-amz-meta-")
+    }
+    s3.put_object(Bucket=BUCKET, Key=key, Body=data, ContentType="text/csv", Metadata=metadata)
+
+
+def _drive_confirm(rec: CallRecorder, import_id: str) -> None:
+    body = {"import_id": import_id, "override": True}
+    with rec.acting_as("import_confirm"):
+        done = _api("import_confirm", "POST", "/distributors/import/confirm", body=body)
+        assert done["code"] == 200, done
+        again = _api("import_confirm", "POST", "/distributors/import/confirm", body=body)
+        assert again["code"] == 200
+        status = _api(
+            "import_confirm",
+            "GET",
+            f"/distributors/import/{import_id}",
+            path_params={"import_id": import_id},
+            route="/distributors/import/{import_id}",
+        )
+        assert status["code"] == 200, status
+    _confirm_through_faults(rec, "import_confirm")
+
+
+def _confirm_through_faults(rec: CallRecorder, function_dir: str) -> None:
+    """A row whose VAT was taken after validate (the guard read to tell whose it is) and
+    a batch write that fails (its rows' guards released)."""
+    with rec.acting_as("import_validate"):
+        rows = _csv(("Taken later", it_vat(40)), ("Batch", it_vat(41)))
+        report = _api(
+            "import_validate",
+            "POST",
+            "/distributors/import/validate",
+            body=rows,
+            headers={"content-type": "text/csv"},
+        )
+    _api(
+        "distributors",
+        "POST",
+        "/distributors",
+        body={"name": "First", "custom_data": {"vat": it_vat(40)}},
+    )
+    rec.fail_once = ("BatchWriteItem", "DistributorsTable")
+    with rec.acting_as(function_dir):
+        body = {"import_id": report["data"]["import_id"]}
+        done = _api(function_dir, "POST", "/distributors/import/confirm", body=body)
+    assert rec.fail_once is None, "the injected fault was never reached"
+    assert [r["status"] for r in done["data"]["results"]] == ["failed", "failed"], done
+
+
+def _drive_s3_import(rec: CallRecorder, s3_event: Callable[..., dict[str, Any]]) -> None:
+    s3 = boto3.client("s3", region_name=REGION)
+
+    def put(name: str, data: bytes, override: bool = False) -> dict[str, Any]:
+        key = f"incoming/distributors/{name}.csv"
+        metadata = {"override": "true"} if override else {}
+        version = s3.put_object(Bucket=BUCKET, Key=key, Body=data, Metadata=metadata)
+        return s3_event(key, version["VersionId"])
+
+    first = put("partners", _csv(("Epsilon", it_vat(5))))
+    update = put("update", _csv(("Eps", it_vat(5))), override=True)
+    with rec.acting_as("s3_import"):
+        done = call_handler("s3_import", first)
+        assert done["imports"][0]["state"] == "confirmed", done
+        again = call_handler("s3_import", first)  # a redelivery
+        assert again["imports"][0]["state"] == "already_reported", again
+        updates = call_handler("s3_import", update)
+        assert updates["imports"][0]["updated"] == 1, updates
+    # a batch write that fails: its rows' guards are looked up and released
+    faulty = put("faulty", _csv(("Zeta", it_vat(6))))
+    rec.fail_once = ("BatchWriteItem", "DistributorsTable")
+    with rec.acting_as("s3_import"):
+        failed = call_handler("s3_import", faulty)
+    assert rec.fail_once is None, "the injected fault was never reached"
+    assert failed["imports"][0]["failed"] == 1, failed
+
+
+def _s3_event(key: str, version_id: str) -> dict[str, Any]:
+    from tests.integration.test_s3_import import s3_event
+
+    size = boto3.client("s3", region_name=REGION).head_object(Bucket=BUCKET, Key=key)[
+        "ContentLength"
+    ]
+    return s3_event(key, version_id=version_id, size=size)
+
+
+def test_each_function_holds_exactly_the_actions_its_code_calls(recorder: CallRecorder) -> None:
+    _drive_distributors(recorder)
+    import_id = _drive_validate(recorder)
+    _drive_confirm(recorder, import_id)
+    _drive_s3_import(recorder, _s3_event)
+
+    problems = []
+    for function in TEMPLATE.functions:
+        grants = granted(function)
+        calls = recorder.calls.get(function, set())
+        problems += [
+            f"{function} calls {c[0]} on {c[1]} without a grant"
+            for c in sorted(calls)
+            if not any(_allows(g, c) for g in grants)
+        ]
+        problems += [
+            f"{function} holds {g[0]} on {g[1]} but never calls it"
+            for g in sorted(grants)
+            if not any(_allows(g, c) for c in calls)
+        ]
+    assert not problems, "\n".join(problems)
+
+
+def test_no_function_holds_scan(recorder: CallRecorder) -> None:
+    for function in TEMPLATE.functions:
+        assert not any(
+            fnmatch.fnmatchcase("dynamodb:Scan", action) for action, _ in granted(function)
+        ), function
+
+
+def test_the_template_uses_no_policy_template_that_grants_more_than_asked() -> None:
+    doc = load_yaml(TEMPLATE.path)
+    for logical, resource in doc["Resources"].items():
+        if resource.get("Type") != "AWS::Serverless::Function":
+            continue
+        for policy in _listed(resource["Properties"].get("Policies") or []):
+            assert isinstance(policy, dict) and set(policy) == {"Statement"}, (logical, policy)
