@@ -93,6 +93,13 @@ _AUTH: dict[int, OpenAPIResponse] = {
     403: _json("Forbidden - insufficient permissions (only `owner` may act)", ErrorEnvelope),
 }
 _BAD_REQUEST = _json("Bad request - validation error", ValidationErrorEnvelope | ErrorEnvelope)
+# Every operation may answer this (orgimport.request_checks): a path segment or query
+# parameter with a lone surrogate or NUL, or past its length limit.
+_BAD_TEXT = _json(
+    "Bad request - a path or query parameter is not text the API takes (a lone "
+    "surrogate, NUL, or over its length limit)",
+    ErrorEnvelope,
+)
 _NOT_FOUND = _json("Not found", ErrorEnvelope)
 
 _VALIDATE_DESCRIPTION = f"""\
@@ -297,7 +304,9 @@ _OPERATIONS: dict[str, dict[str, Any]] = {
         "tags": [TAG_IMPORT],
         "responses": {
             200: _json("The import's status", ImportStatusResponse),
-            400: _json("Bad request - `import_id` is not a UUID", ValidationErrorEnvelope),
+            400: _json(
+                "Bad request - `import_id` is not a UUID", ValidationErrorEnvelope | ErrorEnvelope
+            ),
             403: _json(
                 "Forbidden - insufficient permissions, or the import belongs to another user",
                 ErrorEnvelope,
@@ -311,4 +320,5 @@ _OPERATIONS: dict[str, dict[str, Any]] = {
 def operation(operation_id: str) -> dict[str, Any]:
     """The route decorator's documentation arguments for one operation."""
     spec = _OPERATIONS[operation_id]
-    return {**spec, "operation_id": operation_id, "responses": {**_AUTH, **spec["responses"]}}
+    responses = {**_AUTH, 400: _BAD_TEXT, **spec["responses"]}
+    return {**spec, "operation_id": operation_id, "responses": responses}

@@ -185,7 +185,8 @@ def _owned_session(
     sessions: SessionStore, caller: Caller, import_id: str, now: int
 ) -> ImportSession:
     session = sessions.load(import_id, now)
-    if session.user_id != caller.user_id:
+    if not session.is_owned_by(caller):
+        # the same sub in another organization, or a token posing as the S3 actor
         raise NotAllowed("forbidden: this import belongs to another user")
     if session.entity_type != ENTITY_DISTRIBUTORS:
         raise BadRequest(

@@ -31,6 +31,14 @@ from orgimport.errors import (
     ValidationFailed,
 )
 from orgimport.identity import Caller, caller_from_event, require_owner
+from orgimport.request_checks import (
+    PATH_SEGMENT_MAX,
+    QUERY_VALUE_MAX,
+    BadText,
+    body_text,
+    check_text,
+    parse_json,
+)
 
 logger = Logger(child=True)
 
@@ -192,12 +200,56 @@ def proxy_response(status: int, message: str, data: Any = None) -> dict[str, Any
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 
+def _content_type(event: dict[str, Any]) -> str:
+    for name, value in (event.get("headers") or {}).items():
+        if str(name).lower() == "content-type":
+            return str(value or "").strip()
+    return ""
+
+
+def _check_json_body(event: dict[str, Any]) -> None:
+    """A body Powertools would parse as JSON (declared so, or no content type at all),
+    checked before it does. A body that is simply not JSON is left to the route: the
+    routes answer it as before (and validate reads an undeclared raw CSV itself)."""
+    content_type = _content_type(event)
+    declared = content_type.startswith(JSON_MEDIA_TYPE)  # Powertools' own test
+    if content_type and not declared:
+        return
+    try:
+        text = body_text(event.get("body"), bool(event.get("isBase64Encoded")))
+    except BadText as exc:
+        if declared or exc.reason == "lone_surrogate":
+            raise
+        return  # undeclared bytes that are not UTF-8: not JSON, the route decides
+    if not text:
+        return
+    try:
+        parse_json(text)
+    except BadText as exc:
+        if exc.reason != "invalid_json":
+            raise
+
+
+def check_request(event: dict[str, Any]) -> None:
+    """Every query parameter, path segment and JSON body readable as text, or a 400."""
+    for name, value in (event.get("queryStringParameters") or {}).items():
+        check_text("query parameter name", str(name), PATH_SEGMENT_MAX)
+        check_text(f"query parameter {name}", str(value), QUERY_VALUE_MAX)
+    segments = [*str(event.get("rawPath") or "").split("/")]
+    segments.extend(str(v) for v in (event.get("pathParameters") or {}).values())
+    for segment in segments:
+        check_text("path parameter", segment, PATH_SEGMENT_MAX)
+    _check_json_body(event)
+
+
 def owner_only(app: APIGatewayHttpResolver) -> LambdaHandler:
-    """The Lambda entry point of an owner-only API: 401/403 before any body is parsed."""
+    """The Lambda entry point of an owner-only API: 401/403 before any body is parsed,
+    then 400 for request text nothing downstream can take (request_checks)."""
 
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         try:
             require_owner(caller_from_event(event))
+            check_request(event)
         except DomainError as exc:
             return proxy_response(status_of(exc), exc.message, exc.data)
         return app.resolve(event, context)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from orgimport.config import settings
 from orgimport.errors import NotAllowed, Unauthenticated
@@ -11,6 +11,13 @@ from orgimport.errors import NotAllowed, Unauthenticated
 ROLES = ("owner", "distributor", "reseller", "customer")
 OWNER = "owner"
 SYSTEM_ROLE = "system"
+SYSTEM_ORG = "system"
+
+# Who acts: a token's user, or the S3 import function. The kind is never read from a
+# token, so a token whose `sub` looks like an S3 principal (`s3:...`) is still a user.
+ActorKind = Literal["user", "s3"]
+ACTOR_USER: ActorKind = "user"
+ACTOR_S3: ActorKind = "s3"
 
 
 @dataclass(frozen=True)
@@ -18,6 +25,7 @@ class Caller:
     user_id: str
     org_id: str
     role: str
+    actor: ActorKind = ACTOR_USER
 
     @property
     def is_owner(self) -> bool:
@@ -26,10 +34,14 @@ class Caller:
     def as_created_by(self) -> dict[str, str]:
         return {"user_id": self.user_id, "org_id": self.org_id}
 
+    def is_actor(self, actor: str, user_id: str, org_id: str) -> bool:
+        """Whether this caller is the one named: same kind, user and organization."""
+        return (self.actor, self.user_id, self.org_id) == (actor, user_id, org_id)
+
 
 def system_caller(principal: str) -> Caller:
     """The actor of S3-triggered imports: no token, an S3 principal instead."""
-    return Caller(user_id=principal, org_id="system", role=OWNER)
+    return Caller(user_id=principal, org_id=SYSTEM_ORG, role=OWNER, actor=ACTOR_S3)
 
 
 def caller_from_claims(claims: dict[str, Any] | None) -> Caller:

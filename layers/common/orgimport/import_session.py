@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from orgimport.columns import DISTRIBUTOR_COLUMNS
 from orgimport.distributor_rules import DistributorFields
+from orgimport.identity import ACTOR_USER, Caller
 
 ENTITY_DISTRIBUTORS = "distributors"
 
@@ -149,6 +150,12 @@ class ImportSession:
     request_hash: str | None = None
     lease_until: int | None = None
     outcomes: dict[int, RowOutcome] = field(default_factory=dict)  # row_number -> outcome
+    # the owner's kind (with user_id and org_id): a token's user, or the S3 actor
+    actor: str = ACTOR_USER
+
+    def is_owned_by(self, caller: Caller) -> bool:
+        """Bound to user and organization, and to the kind of actor that made it."""
+        return caller.is_actor(self.actor, self.user_id, self.org_id)
 
     @property
     def total_rows(self) -> int:

@@ -6,7 +6,6 @@ Plain functions over bytes and an upload store; the store hides S3.
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from datetime import UTC, datetime
@@ -22,6 +21,7 @@ from orgimport.errors import (
 )
 from orgimport.identity import Caller
 from orgimport.limits import MAX_FILE_BYTES
+from orgimport.request_checks import parse_json, utf8_text
 
 FORM_FIELD = "file"
 MULTIPART = "multipart/form-data"
@@ -144,11 +144,9 @@ def media_type(content_type: str | None) -> str:
 
 
 def upload_id_from_json(body: bytes) -> str:
-    """`{"upload_id": "<uuid>"}` -> the id, or a 400 naming what is wrong."""
-    try:
-        payload = json.loads(body or b"null")
-    except (ValueError, UnicodeDecodeError):
-        raise BadRequest("request body is not valid json") from None
+    """`{"upload_id": "<uuid>"}` -> the id, or a 400 naming what is wrong (the body is
+    checked as every JSON body is: UTF-8, depth, strings)."""
+    payload = parse_json(utf8_text(body)) if body else None
     if not isinstance(payload, dict):
         raise ValidationFailed([FieldError("body", "invalid_type", None)])
     raw = payload.get("upload_id")

@@ -47,6 +47,7 @@ def validate_csv(
     session = ImportSession(
         import_id=import_id or str(uuid.uuid4()),
         entity_type=ENTITY_DISTRIBUTORS,
+        actor=caller.actor,
         user_id=caller.user_id,
         org_id=caller.org_id,
         created_at=now,

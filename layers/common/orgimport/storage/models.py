@@ -84,7 +84,8 @@ class SessionPartItem(Model):
 
     `META` is the header (owner, status, confirm bookkeeping); `ROWS#nnnn`
     hold the rows' verdicts and `RESULT#nnnn` the confirm outcomes, both as
-    zlib-compressed JSON (a 1000-row session does not fit in one 400 KB item).
+    zlib-compressed JSON (a 1000-row session does not fit in one 400 KB item);
+    a part longer than one item continues in `<part>/<digest>/nnn` items.
     """
 
     class Meta(_Meta):
@@ -94,9 +95,14 @@ class SessionPartItem(Model):
     sk = UnicodeAttribute(range_key=True)
     expires_at = NumberAttribute()  # the TTL attribute (epoch seconds)
     payload = BinaryAttribute(null=True, legacy_encoding=False)
+    # a part's head, when the part continues in more items: how many in all, and the
+    # digest of the whole payload (which names the continuation items)
+    pieces = NumberAttribute(null=True)
+    digest = UnicodeAttribute(null=True)
     # META only
     status = UnicodeAttribute(null=True)
     entity_type = UnicodeAttribute(null=True)
+    actor = UnicodeAttribute(null=True)  # who owns it: a token's user, or the S3 actor
     user_id = UnicodeAttribute(null=True)
     org_id = UnicodeAttribute(null=True)
     created_at = NumberAttribute(null=True)
