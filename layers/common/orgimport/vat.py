@@ -35,7 +35,6 @@ _SUFFIXED: dict[str, tuple[str, tuple[str, ...], str]] = {
     "CH": ("stdnum.ch.vat", ("MWST", "TVA", "IVA", "TPV"), "stdnum.ch.uid"),
     "NO": ("stdnum.no.mva", ("MVA",), "stdnum.no.orgnr"),
 }
-CHECKED_PREFIXES = EU_PREFIXES | {"GB"} | set(_SUFFIXED)
 
 
 def _is_separator(ch: str) -> bool:
@@ -85,11 +84,11 @@ def check_digits_hold(identity: str) -> bool:
 def vat_problem(vat: str, *, check_digits: bool) -> str | None:
     """None for a usable VAT, else the error code: `required` (nothing but separators)
     or `invalid_format` (not ASCII letters and digits, or check digits that fail)."""
-    if not _compact(vat):
+    compact = _compact(vat)
+    if not compact:
         return "required"
-    identity = vat_identity(vat)
-    if identity is None:
+    if not (compact.isascii() and compact.isalnum()):
         return "invalid_format"
-    if check_digits and not check_digits_hold(identity):
+    if check_digits and not check_digits_hold(compact.upper()):
         return "invalid_format"
     return None
