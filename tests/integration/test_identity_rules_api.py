@@ -222,3 +222,25 @@ def test_an_unknown_language_in_a_row_keeps_the_contracts_values():
     report = validate([{"company_name": "Acme", "vat_number": it_vat(5), "language": "fr"}])
     (row,) = report["rows"]
     assert row["errors"] == [{"field": "language", "message": INVALID, "values": ["fr"]}]
+
+
+def test_confirm_with_override_updates_the_holder_of_a_legacy_vat(vat_check):
+    vat_check("none")
+    legacy = created(LEGACY)
+    vat_check("checksum")
+    report = validate([{"company_name": "Renamed by import", "vat_number": LEGACY}])
+    assert report["warning_rows"] == 1
+
+    status, body = call(
+        "import_confirm",
+        "POST",
+        "/distributors/import/confirm",
+        body={"import_id": report["import_id"], "override": True},
+    )
+
+    assert status == 200, body
+    assert [(r["status"], r.get("id")) for r in body["data"]["results"]] == [
+        ("updated", legacy["id"])
+    ]
+    _, got = call("distributors", "GET", f"/distributors/{legacy['id']}")
+    assert (got["data"]["name"], got["data"]["custom_data"]["vat"]) == ("Renamed by import", LEGACY)
