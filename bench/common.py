@@ -22,6 +22,7 @@ from types import ModuleType
 from typing import Any
 
 from local.in_process import use_in_process_env
+from tests.vats import it_vat
 
 ROOT = Path(__file__).resolve().parent.parent
 use_in_process_env(keep_set=True)
@@ -110,7 +111,13 @@ def moto_stack() -> Iterator[None]:
 
 
 def stored_vat(n: int) -> str:
-    return f"STORED{n:05d}"
+    """The VAT of the n-th stored distributor (province office 099: apart from the rows')."""
+    return it_vat(n, office="099")
+
+
+def row_vat(run: int, i: int, office: str = "001") -> str:
+    """A fresh VAT for row i of a run's file."""
+    return it_vat(run * 10_000 + i, office=office)
 
 
 def seed_distributors(count: int, *, archived_every: int = 0) -> None:

@@ -43,6 +43,7 @@ from bench.common import (
     invoke,
     load_handler,
     moto_stack,
+    row_vat,
     seed_distributors,
     stored_vat,
 )
@@ -114,13 +115,17 @@ def bench_rows(run: int) -> list[dict[str, str]]:
             )
         elif i % 20 == 1:
             rows.append(
-                {"company_name": f"Broken {i}", "vat_number": f"R{run}E{i:05d}", "email": "nope"}
+                {
+                    "company_name": f"Broken {i}",
+                    "vat_number": row_vat(run, i, office="002"),
+                    "email": "nope",
+                }
             )
         else:
             rows.append(
                 {
                     "company_name": f"Company {run}-{i:04d}",
-                    "vat_number": f"R{run}V{i:05d}",
+                    "vat_number": row_vat(run, i),
                     "address": f"Via Roma {i}",
                     "city": "Torino",
                 }

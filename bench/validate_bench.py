@@ -37,6 +37,7 @@ from bench.common import (
     load_handler,
     median,
     moto_stack,
+    row_vat,
     seed_distributors,
     stored_vat,
 )
@@ -65,7 +66,7 @@ def bench_rows(run: int) -> list[dict[str, str]]:
     for i in range(ROWS):
         row = {
             "company_name": f"Company {run}-{i:04d}",
-            "vat_number": f"R{run}V{i:05d}",
+            "vat_number": row_vat(run, i),
             "address": f"Via Roma {i}",
             "city": "Torino",
             "email": f"info{i}@example.com",
@@ -74,7 +75,8 @@ def bench_rows(run: int) -> list[dict[str, str]]:
         }
         kind, group = i % 25, i // 25  # 40 groups of 25 rows
         if kind in (0, 1):  # warning: an active stored VAT, lower-case with a space
-            row["vat_number"] = stored_vat(10 * group + kind).lower().replace("d", "d ")
+            stored = stored_vat(10 * group + kind)
+            row["vat_number"] = f"{stored[:2].lower()} {stored[2:]}"
         elif kind == 2:  # error, one of four kinds in turn
             problem = group % 4
             if problem == 0:  # an archived holder
@@ -84,7 +86,8 @@ def bench_rows(run: int) -> list[dict[str, str]]:
             elif problem == 2:
                 row["company_name"] = ""
             else:  # the VAT of a valid row above, typed another way
-                row["vat_number"] = f"r{run}v{i - 3:05d}"
+                earlier = row_vat(run, i - 3)
+                row["vat_number"] = f"{earlier[:2].lower()} {earlier[2:7]}.{earlier[7:]}"
         rows.append(row)
     return rows
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import uuid
 from concurrent.futures import ThreadPoolExecutor
+
+from tests.e2e.unique_vats import fresh_vats
 
 
 def unique_vat() -> str:
-    return "IT" + uuid.uuid4().hex[:11].upper()
+    (vat,) = fresh_vats(1)
+    return vat
 
 
 def test_crud_flow_behaves_as_the_contract_says(stack):

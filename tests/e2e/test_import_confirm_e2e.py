@@ -7,6 +7,8 @@ import uuid
 from collections import Counter
 from typing import Any
 
+from tests.e2e.unique_vats import fresh_vats
+
 HEADER = "company_name,description,vat_number,address,city,main_contact,email,phone,language,notes"
 
 
@@ -58,7 +60,8 @@ def listed(stack, token: str, search: str) -> list[dict[str, Any]]:
 def test_a_thousand_rows_validated_then_confirmed_are_listed(stack):
     token = stack.token()
     tag = unique()
-    lines = [f"{tag} Company {n},,{tag}{n:06d},,Milano,,,,," for n in range(1000)]
+    vats = fresh_vats(1000)
+    lines = [f"{tag} Company {n},,{vats[n]},,Milano,,,,," for n in range(1000)]
     report = validate(stack, token, lines)
     assert report["valid_rows"] == 1000
 
@@ -77,19 +80,20 @@ def test_the_seeds_table_holds_for_every_status_and_both_values_of_override(stac
     token = stack.token()
     for override in (False, True):
         tag = unique()
+        held_vat, new_vat, bad_vat = fresh_vats(3)
         held = stack.request(
             "POST",
             "/distributors",
             token=token,
-            json={"name": f"{tag} Held", "custom_data": {"vat": f"{tag}HELD", "city": "Roma"}},
+            json={"name": f"{tag} Held", "custom_data": {"vat": held_vat, "city": "Roma"}},
         ).json()["data"]
         report = validate(
             stack,
             token,
             [
-                f"{tag} New,,{tag}NEW,,,,,,,",
-                f"{tag} Renamed,,{tag}HELD,,Torino,,,,,",
-                f"{tag} Bad,,{tag}BAD,,,,not-an-email,,,",
+                f"{tag} New,,{new_vat},,,,,,,",
+                f"{tag} Renamed,,{held_vat},,Torino,,,,,",
+                f"{tag} Bad,,{bad_vat},,,,not-an-email,,,",
             ],
         )
         assert [r["status"] for r in report["rows"]] == ["valid", "warning", "error"]
@@ -126,7 +130,8 @@ def test_the_seeds_table_holds_for_every_status_and_both_values_of_override(stac
 def test_two_confirms_at_once_never_write_twice(stack):
     token = stack.token()
     tag = unique()
-    report = validate(stack, token, [f"{tag} C{n},,{tag}{n:05d},,,,,,," for n in range(300)])
+    vats = fresh_vats(300)
+    report = validate(stack, token, [f"{tag} C{n},,{vats[n]},,,,,,," for n in range(300)])
     body = {"import_id": report["import_id"]}
     answers: list[tuple[int, dict[str, Any]]] = []
 

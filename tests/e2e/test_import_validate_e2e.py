@@ -14,11 +14,14 @@ import pytest
 import requests
 
 from orgimport.columns import DISTRIBUTOR_COLUMNS
+from tests.vats import it_vat
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 VALIDATE = "/distributors/import/validate"
 BOUNDARY = "----e2eBoundary9f8e7d"
 MIB = 1024 * 1024
+# the archived holder the fixtures meet, written with dots
+ARCHIVED_VAT = f"IT {it_vat(2222)[2:5]}.{it_vat(2222)[5:8]}.{it_vat(2222)[8:]}"
 EMOJI = "".join(chr(c) for c in range(0x1F600, 0x1F640))  # 4 bytes each in UTF-8
 
 
@@ -29,9 +32,9 @@ def own_stack(stack_factory: Callable[..., Any]) -> Any:
     stack = stack_factory()
     owner = stack.token("owner", "seed-user", "o1")
     for name, vat, extra in (
-        ("Grossisti Bianchi SpA", "IT11111111111", {"city": "Milano", "email": "old@bianchi.it"}),
-        ("Verdi Forniture", "IT77777777777", {"phone": "+39 06 7654321"}),
-        ("Vecchia Ditta", "IT 222.222.222.22", {}),
+        ("Grossisti Bianchi SpA", it_vat(1111), {"city": "Milano", "email": "old@bianchi.it"}),
+        ("Verdi Forniture", it_vat(7777), {"phone": "+39 06 7654321"}),
+        ("Vecchia Ditta", ARCHIVED_VAT, {}),
     ):
         reply = stack.request(
             "POST",
@@ -54,10 +57,11 @@ def csv_bytes(rows: list[dict[str, str]]) -> bytes:
     return ("\r\n".join(lines) + "\r\n").encode()
 
 
+SMALL_DUP = f"it {it_vat(900)[2:]}"  # row 2's VAT, written otherwise
 SMALL = csv_bytes(
     [
-        {"company_name": "Alfa", "vat_number": "IT900"},
-        {"company_name": "Beta", "vat_number": "it 900", "phone": "0212345678"},
+        {"company_name": "Alfa", "vat_number": it_vat(900)},
+        {"company_name": "Beta", "vat_number": SMALL_DUP, "phone": "0212345678"},
     ]
 )
 
@@ -93,7 +97,7 @@ def assert_small_report(reply: Any) -> None:
     uuid.UUID(data["import_id"])
     assert (data["total_rows"], data["valid_rows"], data["error_rows"]) == (2, 1, 1)
     assert data["rows"][1]["errors"] == [
-        {"field": "vat_number", "message": "duplicate_in_csv", "values": ["it 900", "2"]},
+        {"field": "vat_number", "message": "duplicate_in_csv", "values": [SMALL_DUP, "2"]},
         {"field": "phone", "message": "invalid_format", "values": ["0212345678"]},
     ]
 
@@ -154,7 +158,7 @@ def test_a_9_mib_file_arrives_through_the_presigned_path_and_validates(own_stack
         {
             "company_name": f"Ditta {i:04d} " + text(240, "àèéìòùçñöüß"),
             "description": text(500),
-            "vat_number": f"IT8{i:010d}",
+            "vat_number": it_vat(10_000 + i),
             "address": text(255),
             "city": text(255),
             "main_contact": text(255),

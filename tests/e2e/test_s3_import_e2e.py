@@ -5,16 +5,17 @@ agrees with what validate and confirm answer through the API for the same file."
 from __future__ import annotations
 
 import json
-import re
 import time
 import uuid
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from botocore.exceptions import ClientError
 
 from local.template import load_template
+from tests.e2e.unique_vats import new_run, renumbered
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 TRIGGER = load_template().s3_triggers[0]
@@ -27,10 +28,17 @@ def s3(stack: Any) -> Any:
     return stack.aws_client("s3")
 
 
-def unique_file(name: str, marker: str, run: str) -> bytes:
-    """A fixture whose VATs carry `run` (in place of `marker`, in any case), so the
-    session-wide store holds them once."""
-    return re.sub(marker, run, (FIXTURES / name).read_text(), flags=re.IGNORECASE).encode()
+def unique_file(name: str, run: int) -> bytes:
+    """A fixture whose VATs are renumbered for `run`, so the session-wide store holds them
+    once."""
+    return renumbered((FIXTURES / name).read_text(), run).encode()
+
+
+def fixture_vats(name: str) -> list[str]:
+    """The VAT column of a fixture, as written, in row order."""
+    lines = (FIXTURES / name).read_text().splitlines()
+    column = lines[0].split(",").index("vat_number")
+    return [line.split(",")[column] for line in lines[1:] if line]
 
 
 def put(s3: Any, name: str, body: bytes, metadata: dict[str, str] | None = None) -> str:
@@ -76,8 +84,8 @@ def without_ids(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def test_an_uploaded_clean_file_is_imported_and_its_report_appears(stack, s3):
-    run = uuid.uuid4().hex[:10].upper()
-    key = put(s3, f"clean-{run}.csv", unique_file("s3_clean.csv", "S3C", run))
+    run = new_run()
+    key = put(s3, f"clean-{run}.csv", unique_file("s3_clean.csv", run))
 
     report = wait_for_report(s3, key)
 
@@ -86,23 +94,28 @@ def test_an_uploaded_clean_file_is_imported_and_its_report_appears(stack, s3):
     assert report["created_by"]["org_id"] == "system"
     assert report["created_by"]["user_id"].startswith("s3:")
     token = stack.token()
-    listed = stack.request("GET", f"/distributors?search={run}", token=token)
-    assert listed.status == 200, listed.text
-    names = sorted(d["name"] for d in listed.json()["data"]["distributors"])
+    names = []
+    for vat in fixture_vats("s3_clean.csv"):
+        search = quote(renumbered(vat, run))
+        listed = stack.request("GET", f"/distributors?search={search}", token=token)
+        assert listed.status == 200, listed.text
+        names += [d["name"] for d in listed.json()["data"]["distributors"]]
     assert names == ["Alfa Distribuzione S.r.l.", "Beta Trading GmbH", "Gamma Forniture"]
 
 
 def test_the_report_agrees_with_validate_and_confirm_through_the_api(stack, s3):
-    """The same rows, once through the API (VATs tagged A) and once through S3 (tagged B),
-    against the same kind of store: the same verdicts and the same outcomes."""
+    """The same rows, once through the API (VATs of one run) and once through S3 (of
+    another), against the same kind of store: the same verdicts and the same outcomes."""
     token = stack.token()
-    run = uuid.uuid4().hex[:8].upper()
-    api_tag, s3_tag = f"A{run}", f"B{run}"
-    for tag in (api_tag, s3_tag):
-        seed(stack, token, "Epsilon Srl", f"IT {tag} 0002")
-        seed(stack, token, "Zeta", f"IT {tag} 0003")
+    api_run, s3_run = new_run(), new_run()
+    while s3_run == api_run:
+        s3_run = new_run()
+    held = fixture_vats("s3_warnings.csv")[1:3]  # rows 3 and 4, written there otherwise
+    for run in (api_run, s3_run):
+        seed(stack, token, "Epsilon Srl", renumbered(held[0].replace("-", " "), run))
+        seed(stack, token, "Zeta", renumbered(held[1].upper(), run))
 
-    validated = api_validate(stack, token, unique_file("s3_warnings.csv", "S3W", api_tag))
+    validated = api_validate(stack, token, unique_file("s3_warnings.csv", api_run))
     assert validated.status == 200, validated.text
     api_validation = validated.json()["data"]
     confirmed = stack.request(
@@ -116,8 +129,8 @@ def test_the_report_agrees_with_validate_and_confirm_through_the_api(stack, s3):
 
     key = put(
         s3,
-        f"warnings-{run}.csv",
-        unique_file("s3_warnings.csv", "S3W", s3_tag),
+        f"warnings-{s3_run}.csv",
+        unique_file("s3_warnings.csv", s3_run),
         {"override": "true"},
     )
     report = wait_for_report(s3, key)
@@ -129,7 +142,10 @@ def test_the_report_agrees_with_validate_and_confirm_through_the_api(stack, s3):
         k: api_validation[k] for k in counters
     }
     api_rows = [r for r in api_validation["rows"] if r.get("errors") or r.get("warnings")]
-    as_api = json.loads(json.dumps(report["validation"]["rows"]).replace(s3_tag, api_tag))
+    as_api_text = json.dumps(report["validation"]["rows"])
+    for vat in set(fixture_vats("s3_warnings.csv")):
+        as_api_text = as_api_text.replace(renumbered(vat, s3_run), renumbered(vat, api_run))
+    as_api = json.loads(as_api_text)
     assert as_api == api_rows
     # confirm: the same counters and per-row outcomes (the ids are each import's own)
     for k in ("created", "updated", "skipped", "failed", "total_rows"):

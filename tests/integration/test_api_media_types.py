@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.integration.conftest import build_event, call_handler, envelope, load_handler
+from tests.vats import it_vat
 
 
 @pytest.fixture(autouse=True)
@@ -20,7 +21,7 @@ def post_distributor(content_type: str) -> tuple[int, dict[str, Any]]:
     event = build_event(
         "POST",
         "/distributors",
-        body={"name": "Acme", "custom_data": {"vat": "IT99887766"}},
+        body={"name": "Acme", "custom_data": {"vat": it_vat(99887)}},
         headers={"content-type": content_type},
     )
     result = call_handler("distributors", event)
@@ -67,4 +68,4 @@ def test_documented_responses_leave_the_json_body_as_the_handler_wrote_it() -> N
     status, body = post_distributor("application/json")
     assert status == 201
     assert list(body) == ["code", "message", "data"]
-    assert body["data"]["custom_data"]["vat"] == "IT99887766"
+    assert body["data"]["custom_data"]["vat"] == it_vat(99887)

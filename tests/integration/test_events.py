@@ -16,6 +16,7 @@ from orgimport.distributor import Distributor, utc_now
 from orgimport.distributor_rules import DistributorFields
 from orgimport.storage.distributors_repo import DistributorRepository
 from tests.integration.conftest import call_handler, envelope
+from tests.vats import it_vat
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 EVENT_FILES = sorted(p for p in EVENTS.glob("*.json") if p.name != "env.local.json")
@@ -38,13 +39,13 @@ def seed_known_distributor() -> None:
     repo = DistributorRepository()
     known = Distributor(
         id=KNOWN_ID,
-        fields=DistributorFields(name="Known", vat="IT00000000001").cleaned(),
+        fields=DistributorFields(name="Known", vat=it_vat(0)).cleaned(),
         created_at=now,
         updated_at=now,
         created_by_user="u0",
         created_by_org="o0",
     )
-    repo.claim_vat("IT00000000001", KNOWN_ID)
+    repo.claim_vat(it_vat(0), KNOWN_ID)
     repo.insert(known)
 
 

@@ -15,6 +15,7 @@ import pytest
 from pynamodb.exceptions import PutError
 
 from tests.integration.conftest import build_event, call_handler, envelope, load_handler
+from tests.vats import it_vat
 
 FN = "import_confirm"
 HEADER = "company_name,description,vat_number,address,city,main_contact,email,phone,language,notes"
@@ -48,6 +49,16 @@ def status_of(import_id: str, **kwargs: Any) -> tuple[int, dict[str, Any]]:
         route="/distributors/import/{import_id}",
         **kwargs,
     )
+
+
+def other_vat(n: int) -> str:
+    """A VAT outside `many_lines`' series (another province office)."""
+    return it_vat(n, office="002")
+
+
+def spaced(vat: str) -> str:
+    """The same VAT identity written otherwise."""
+    return f"{vat[:2]} {vat[2:7]}.{vat[7:]}"
 
 
 def line(name: str, vat: str, email: str = "", city: str = "") -> str:
@@ -120,7 +131,7 @@ def expire_lease(import_id: str) -> None:
 
 
 def many_lines(count: int, start: int = 0) -> list[str]:
-    return [line(f"Company {n}", f"IT{n:011d}") for n in range(start, start + count)]
+    return [line(f"Company {n}", it_vat(n)) for n in range(start, start + count)]
 
 
 # --- the seed's table, through validate and confirm ------------------------------------------
@@ -128,12 +139,14 @@ def many_lines(count: int, start: int = 0) -> list[str]:
 
 @pytest.mark.parametrize("override", [False, True])
 def test_every_status_gets_the_seeds_action_for_each_value_of_override(override):
-    held = create_distributor("Old Name Srl", "IT 222", city="Roma", notes="old notes")
+    held = create_distributor(
+        "Old Name Srl", spaced(other_vat(222)), city="Roma", notes="old notes"
+    )
     report = validate(
         [
-            line("New Co", "IT111", email="a@example.com", city="Milano"),
-            line("Renamed Srl", "it-222", city="Torino"),
-            line("Bad Co", "IT333", email="not-an-email"),
+            line("New Co", other_vat(111), email="a@example.com", city="Milano"),
+            line("Renamed Srl", f"it-{other_vat(222)[2:]}", city="Torino"),
+            line("Bad Co", other_vat(333), email="not-an-email"),
         ]
     )
     assert [r["status"] for r in report["rows"]] == ["valid", "warning", "error"]
@@ -158,7 +171,7 @@ def test_every_status_gets_the_seeds_action_for_each_value_of_override(override)
         assert stored["name"] == "Renamed Srl"
         assert stored["custom_data"]["city"] == "Torino"
         assert stored["custom_data"]["notes"] is None
-        assert stored["custom_data"]["vat"] == "IT 222"
+        assert stored["custom_data"]["vat"] == spaced(other_vat(222))
     else:
         assert stored == held
     _, new = call("distributors", "GET", f"/distributors/{created['id']}")
@@ -180,8 +193,8 @@ def test_confirm_answers_within_the_envelope_with_every_row_in_order_for_many_ro
 
 
 def test_the_same_confirm_twice_returns_the_identical_result_and_writes_nothing():
-    create_distributor("Held", "IT9")
-    report = validate([*many_lines(30), line("Held again", "IT9")])
+    create_distributor("Held", other_vat(9))
+    report = validate([*many_lines(30), line("Held again", other_vat(9))])
     body = {"import_id": report["import_id"], "override": True, "resolutions": {}}
     first = confirm(body)
     before = (scan("DistributorsTable"), scan("ImportSessionsTable"))
@@ -238,10 +251,10 @@ def test_a_confirm_racing_another_on_the_same_session_gets_409_and_writes_nothin
 
 
 def test_a_confirm_cut_off_midway_then_repeated_ends_as_an_uninterrupted_one():
-    held = create_distributor("Held", "IT 9")
+    held = create_distributor("Held", spaced(other_vat(9)))
     lines = many_lines(430)
-    lines[5] = line("Held update", "IT9")
-    lines[7] = line("Broken", "IT 1.2.3", email="nope")
+    lines[5] = line("Held update", other_vat(9))
+    lines[7] = line("Broken", spaced(other_vat(123)), email="nope")
     report = validate(lines)
     body = {"import_id": report["import_id"], "override": True}
     module = load_handler(FN)
@@ -297,8 +310,8 @@ def test_a_confirm_short_of_time_answers_202_and_the_same_request_finishes_it():
 
 
 def test_a_valid_row_whose_vat_was_taken_meanwhile_fails_and_is_never_duplicated():
-    report = validate([line("Mine", "IT 444"), line("Other", "IT555")])
-    create_distributor("Quicker", "it444")
+    report = validate([line("Mine", spaced(other_vat(444))), line("Other", other_vat(555))])
+    create_distributor("Quicker", other_vat(444).lower())
 
     status, body = confirm({"import_id": report["import_id"]})
 
@@ -306,15 +319,15 @@ def test_a_valid_row_whose_vat_was_taken_meanwhile_fails_and_is_never_duplicated
     assert body["data"]["results"][0] == {
         "row_number": 2,
         "status": "failed",
-        "error": "VAT IT 444 is already held by another distributor",
+        "error": f"VAT {spaced(other_vat(444))} is already held by another distributor",
     }
     assert body["data"]["created"] == 1 and body["data"]["failed"] == 1
     assert_no_duplicates()
 
 
 def test_a_warning_row_whose_distributor_was_archived_meanwhile_fails():
-    held = create_distributor("Held", "IT600")
-    report = validate([line("Update me", "IT600"), line("Fresh", "IT601")])
+    held = create_distributor("Held", other_vat(600))
+    report = validate([line("Update me", other_vat(600)), line("Fresh", other_vat(601))])
     assert call("distributors", "DELETE", f"/distributors/{held['id']}")[0] == 200
 
     _, body = confirm({"import_id": report["import_id"], "override": True})
@@ -330,8 +343,8 @@ def test_a_warning_row_whose_distributor_was_archived_meanwhile_fails():
 
 
 def test_a_warning_row_whose_distributor_was_removed_meanwhile_fails():
-    held = create_distributor("Held", "IT700")
-    report = validate([line("Update me", "IT700")])
+    held = create_distributor("Held", other_vat(700))
+    report = validate([line("Update me", other_vat(700))])
     boto3.client("dynamodb").delete_item(
         TableName="DistributorsTable", Key={"pk": {"S": f"DIST#{held['id']}"}}
     )
@@ -354,7 +367,7 @@ def test_a_dynamodb_error_on_one_row_fails_that_row_while_the_rest_succeed():
     real_claim = module.distributors_repo.claim_vat
 
     def throttled_once(vat: str, distributor_id: str) -> bool:
-        if vat == f"IT{7:011d}":
+        if vat == it_vat(7):
             raise PutError("Failed to put item: ProvisionedThroughputExceededException")
         return real_claim(vat, distributor_id)
 
@@ -383,7 +396,7 @@ def test_a_dynamodb_error_on_one_row_fails_that_row_while_the_rest_succeed():
 
 
 def test_status_shows_a_session_validated_then_confirmed_with_its_result():
-    report = validate([line("A", "IT1"), line("B", "IT2", email="bad")])
+    report = validate([line("A", other_vat(1)), line("B", other_vat(2), email="bad")])
     status, before = status_of(report["import_id"])
     assert status == 200 and before["message"] == "import status"
     assert before["data"]["status"] == "validated"
@@ -403,7 +416,7 @@ def test_status_shows_a_session_validated_then_confirmed_with_its_result():
 
 
 def test_the_confirmed_result_stays_readable_after_the_validated_sessions_lifetime():
-    report = validate([line("A", "IT1")])
+    report = validate([line("A", other_vat(1))])
     confirm({"import_id": report["import_id"]})
     meta = boto3.client("dynamodb").get_item(
         TableName="ImportSessionsTable",
@@ -417,8 +430,10 @@ def test_the_confirmed_result_stays_readable_after_the_validated_sessions_lifeti
 
 
 def test_one_audit_line_per_created_or_updated_distributor_says_who_which_import_row_and_id():
-    held = create_distributor("Held", "IT800")
-    report = validate([line("New", "IT801"), line("Held again", "IT800"), line("Bad", "")])
+    held = create_distributor("Held", other_vat(800))
+    report = validate(
+        [line("New", other_vat(801)), line("Held again", other_vat(800)), line("Bad", "")]
+    )
     module = load_handler(FN)
     stream = io.StringIO()
     handler = module.logger.registered_handler
@@ -446,8 +461,10 @@ def test_one_audit_line_per_created_or_updated_distributor_says_who_which_import
 
 
 def test_confirm_publishes_row_and_duration_metrics(capsys):
-    create_distributor("Held", "IT900")
-    report = validate([line("New", "IT901"), line("Held again", "IT900"), line("Bad", "")])
+    create_distributor("Held", other_vat(900))
+    report = validate(
+        [line("New", other_vat(901)), line("Held again", other_vat(900)), line("Bad", "")]
+    )
     capsys.readouterr()
 
     confirm({"import_id": report["import_id"]})

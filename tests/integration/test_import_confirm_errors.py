@@ -15,6 +15,7 @@ import pytest
 from orgimport.import_session import ImportSession, RowVerdict
 from orgimport.storage.sessions_repo import SessionRepository
 from tests.integration.conftest import build_event, call_handler, envelope
+from tests.vats import it_vat
 
 FN = "import_confirm"
 EVENTS = Path(__file__).resolve().parents[2] / "events"
@@ -64,7 +65,7 @@ def stored_session(
             RowVerdict(
                 row_number=2,
                 status="valid",
-                data={"company_name": "Acme", "vat_number": "IT123"},
+                data={"company_name": "Acme", "vat_number": it_vat(123)},
             )
         ],
     )

@@ -26,6 +26,7 @@ from orgimport.identity import Caller
 from orgimport.storage.distributors_repo import DistributorRepository
 from orgimport.storage.sessions_repo import SessionRepository
 from tests.integration.conftest import ROOT, build_event, call_handler, envelope
+from tests.vats import it_vat
 
 FN = "import_validate"
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -104,13 +105,18 @@ def seed_store() -> None:
     repo, owner = DistributorRepository(), Caller("seed", "o1", "owner")
     for fields in (
         DistributorFields(
-            name="Grossisti Bianchi SpA", vat="IT11111111111", city="Milano", email="old@bianchi.it"
+            name="Grossisti Bianchi SpA", vat=it_vat(1111), city="Milano", email="old@bianchi.it"
         ),
-        DistributorFields(name="Verdi Forniture", vat="IT77777777777", phone="+39 06 7654321"),
+        DistributorFields(name="Verdi Forniture", vat=it_vat(7777), phone="+39 06 7654321"),
     ):
         distributors.create_distributor(repo, owner, fields)
     archived = distributors.create_distributor(
-        repo, owner, DistributorFields(name="Vecchia Ditta", vat="IT 222.222.222.22")
+        repo,
+        owner,
+        DistributorFields(
+            name="Vecchia Ditta",
+            vat=f"IT {it_vat(2222)[2:5]}.{it_vat(2222)[5:8]}.{it_vat(2222)[8:]}",
+        ),
     )
     distributors.archive_distributor(repo, archived.id)
 
@@ -153,10 +159,11 @@ def test_the_template_downloaded_validates_clean():
 # --- the three input forms -----------------------------------------------------------------------
 
 
+SMALL_DUP = f"it {it_vat(100)[2:]}"  # row 2's VAT, written otherwise
 SMALL = csv_bytes(
     [
-        {"company_name": "Alfa", "vat_number": "IT100"},
-        {"company_name": "Beta", "vat_number": "it 100", "email": "Beta <b@example.com>"},
+        {"company_name": "Alfa", "vat_number": it_vat(100)},
+        {"company_name": "Beta", "vat_number": SMALL_DUP, "email": "Beta <b@example.com>"},
     ]
 )
 
@@ -167,7 +174,7 @@ def assert_small_report(status: int, body: dict[str, Any]) -> None:
     data = body["data"]
     assert (data["total_rows"], data["valid_rows"], data["error_rows"]) == (2, 1, 1)
     assert data["rows"][1]["errors"] == [  # in column order
-        {"field": "vat_number", "message": "duplicate_in_csv", "values": ["it 100", "2"]},
+        {"field": "vat_number", "message": "duplicate_in_csv", "values": [SMALL_DUP, "2"]},
         {"field": "email", "message": "invalid_format", "values": ["Beta <b@example.com>"]},
     ]
 
@@ -255,7 +262,7 @@ def test_file_level_problems_are_400_with_their_reason(content, reason):
 
 
 def test_more_than_1000_rows_is_a_400_with_the_actual_count():
-    rows = [{"company_name": f"N{i}", "vat_number": f"IT{i}"} for i in range(1001)]
+    rows = [{"company_name": f"N{i}", "vat_number": it_vat(i)} for i in range(1001)]
     status, body = validate_csv_body(csv_bytes(rows))
     assert status == 400
     assert body["data"]["reason"] == "too_many_rows" and body["data"]["actual_rows"] == 1001
@@ -303,7 +310,7 @@ def test_the_session_holds_caller_entity_rows_and_lifetime_with_ttl():
     assert session.expires_at == session.created_at + 1800
     assert session.report() == body["data"]
     warning = next(r for r in session.rows if r.status == "warning")
-    assert warning.existing_id and warning.existing_vat_key == "IT11111111111"
+    assert warning.existing_id and warning.existing_vat_key == it_vat(1111)
     items = boto3.client("dynamodb").query(
         TableName="ImportSessionsTable",
         KeyConditionExpression="pk = :p",
@@ -338,6 +345,13 @@ def _max_text(rng: random.Random, n: int) -> str:
     return "".join(rng.choice(EMOJI) for _ in range(n))
 
 
+def _max_email(i: int) -> str:
+    """254 characters, the longest address email-validator takes (a local part of 64, labels
+    of at most 63)."""
+    domain = f"{'b' * 63}.{'c' * 63}.{'d' * 57}.com"
+    return f"{'a' * 60}{i:04d}@{domain}"
+
+
 def test_a_9_mib_file_of_1000_rows_at_maximum_length_arrives_presigned_and_fits_the_session():
     """Every cell at its limit in characters, mostly 4-byte characters: the
     file is past Lambda's 6 MB payload limit, so it can only come through S3."""
@@ -346,12 +360,13 @@ def test_a_9_mib_file_of_1000_rows_at_maximum_length_arrives_presigned_and_fits_
         {
             "company_name": _max_text(rng, 255),
             "description": _max_text(rng, 500),
-            "vat_number": f"IT{i:06d}" + "X" * 247,
+            # no country prefix: only normalised, so its identity stays 255 characters long
+            "vat_number": f"ZZ{i:06d}" + "X" * 247,
             "address": _max_text(rng, 255),
             "city": _max_text(rng, 255),
             "main_contact": "m" * 255,
-            "email": "a" * (255 - len(f"{i:04d}@example.com")) + f"{i:04d}@example.com",
-            "phone": "+" + "1" * 20,
+            "email": _max_email(i),
+            "phone": "+39 (02) 1234 - 5678",
             "language": "en",
             "notes": _max_text(rng, 1000),
         }
@@ -405,9 +420,9 @@ def test_1000_rows_are_judged_with_batched_lookups_never_a_request_per_row(monke
         return original(client, operation, params)
 
     monkeypatch.setattr(BaseClient, "_make_api_call", counted)
-    rows = [{"company_name": f"N{i}", "vat_number": f"IT5{i:05d}"} for i in range(997)]
-    rows += [{"company_name": "Held", "vat_number": v} for v in ("IT11111111111", "IT77777777777")]
-    rows += [{"company_name": "Archived", "vat_number": "IT22222222222"}]
+    rows = [{"company_name": f"N{i}", "vat_number": it_vat(50_000 + i)} for i in range(997)]
+    rows += [{"company_name": "Held", "vat_number": v} for v in (it_vat(1111), it_vat(7777))]
+    rows += [{"company_name": "Archived", "vat_number": it_vat(2222)}]
     status, body = validate_csv_body(csv_bytes(rows))
     assert status == 200
     assert (body["data"]["warning_rows"], body["data"]["error_rows"]) == (2, 1)

@@ -26,6 +26,7 @@ from orgimport.storage.distributors_repo import DistributorRepository
 from orgimport.storage.sessions_repo import SessionRepository
 from orgimport.validate import validate_csv
 from tests.integration.conftest import build_event, call_handler, envelope, load_handler
+from tests.vats import DE_VAT, it_vat
 
 FN = "s3_import"
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,6 +36,8 @@ TRIGGER = load_template().s3_triggers[0]
 BUCKET = TRIGGER.bucket_name
 PRINCIPAL = "AWS:AIDAJDPLRKLG7UEXAMPLE"
 HEADER = "company_name,description,vat_number,address,city,main_contact,email,phone,language,notes"
+# VATs of the fixtures: s3_warnings.csv writes its rows' VATs with province office 004
+WARNED = {k: it_vat(k - 1, office="004") for k in range(1, 6)}
 
 
 class Crash(BaseException):
@@ -165,7 +168,7 @@ def assert_no_duplicate_vats() -> None:
 
 
 def many_rows(count: int) -> bytes:
-    lines = [f"Company {n},,IT S3M {n:06d},,,,,,," for n in range(count)]
+    lines = [f"Company {n},,IT {it_vat(n, office='006')[2:]},,,,,,," for n in range(count)]
     return ("\n".join([HEADER, *lines]) + "\n").encode()
 
 
@@ -225,7 +228,7 @@ def test_a_clean_file_is_imported_by_the_s3_principal_and_reported(s3):
         ("3", "valid", "created"),
         ("4", "valid", "created"),
     ]
-    assert rows[1]["vat_number"] == "DE S3C 0002"
+    assert rows[1]["vat_number"] == f"DE {DE_VAT[2:]}"
     assert rows[0]["distributor_id"] == got["confirm"]["results"][0]["id"]
 
 
@@ -243,8 +246,8 @@ def test_a_key_with_spaces_arrives_url_encoded_and_is_read_decoded(s3):
 
 def seed_warning_holders() -> dict[str, dict[str, Any]]:
     return {
-        "0002": create_distributor("Epsilon Srl", "IT S3W 0002", city="Salerno"),
-        "0003": create_distributor("Zeta", "IT S3W 0003"),
+        "0002": create_distributor("Epsilon Srl", f"IT {WARNED[2][2:]}", city="Salerno"),
+        "0003": create_distributor("Zeta", f"IT {WARNED[3][2:]}"),
     }
 
 
@@ -275,12 +278,16 @@ def test_a_file_with_warnings_and_override_true_metadata_updates_the_holders(s3)
         (7, "error"),
     ]
     assert validation["rows"][0]["warnings"] == [
-        {"field": "vat_number", "message": "already_exists", "values": ["IT-S3W-0002"]}
+        {
+            "field": "vat_number",
+            "message": "already_exists",
+            "values": [f"IT-{WARNED[2][2:7]}-{WARNED[2][7:]}"],
+        }
     ]
     assert {
         "field": "vat_number",
         "message": "duplicate_in_csv",
-        "values": ["IT S3W 0001", "2"],
+        "values": [f"IT {WARNED[1][2:]}", "2"],
     } in (validation["rows"][3]["errors"])
     assert confirm_counters(got["confirm"]) == {
         "created": 1,
@@ -300,7 +307,7 @@ def test_a_file_with_warnings_and_override_true_metadata_updates_the_holders(s3)
     assert results[1]["id"] == held["0002"]["id"]
     updated = get_distributor(held["0002"]["id"])
     assert updated["name"] == "Epsilon Rinominata Srl"
-    assert updated["custom_data"]["vat"] == "IT S3W 0002"  # the VAT is never changed
+    assert updated["custom_data"]["vat"] == f"IT {WARNED[2][2:]}"  # the VAT is never changed
     rows = report_rows(s3, key)
     assert rows[1]["outcome"] == "updated"
     assert rows[3]["problems"] == "error company_name: required"
@@ -634,7 +641,7 @@ def test_formula_cells_are_neutralised_in_the_csv_report(s3):
     assert row["city"] == "'@SUM(A1:A9)"
     assert row["main_contact"] == "'=1+1"
     assert row["phone"] == '="+39 02 1234567"'  # a text formula: shown with no '
-    assert row["vat_number"] == "IT S3F 0001"  # harmless cells are left alone
+    assert row["vat_number"] == f"IT {it_vat(0, office='005')[2:]}"  # harmless cells are left alone
     # the data itself is imported as typed; only the spreadsheet view is neutralised
     created = get_distributor(report(s3, key)["confirm"]["results"][0]["id"])
     assert created["name"] == '=HYPERLINK("http://evil.example","click")'

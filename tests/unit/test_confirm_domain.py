@@ -38,6 +38,12 @@ from orgimport.identity import Caller
 from orgimport.import_session import Diagnostic, ImportSession, RowOutcome, RowVerdict
 from orgimport.storage.distributors_repo import StaleWrite
 from orgimport.vat import vat_key
+from tests.vats import it_vat
+
+V999 = it_vat(999)
+V999_SPACED = f"IT {V999[2:7]}.{V999[7:]}"
+V555 = it_vat(555)
+V555_SPACED = f"IT {V555[2:]}"
 
 NOW = 1_800_000_000
 OWNER = Caller("u1", "o1", "owner")
@@ -227,7 +233,7 @@ class Clock:
 
 
 def vat_of(n: int) -> str:
-    return f"IT{n:011d}"
+    return it_vat(n)
 
 
 def row(
@@ -344,8 +350,8 @@ def assert_counters_add_up(result: ConfirmResult) -> None:
     ],
 )
 def test_each_status_and_override_gets_the_seeds_action(sessions, repo, status, override, expected):
-    existing = repo.seed("Old name", "IT 999.999") if status == "warning" else None
-    verdict = row(2, status, vat="it999999" if existing else None, existing=existing)
+    existing = repo.seed("Old name", V999_SPACED) if status == "warning" else None
+    verdict = row(2, status, vat=V999.lower() if existing else None, existing=existing)
     make_session(sessions, [verdict])
     before = dict(repo.items)
 
@@ -360,19 +366,19 @@ def test_each_status_and_override_gets_the_seeds_action(sessions, repo, status, 
         assert outcome["id"] == existing.id
         updated = repo.items[existing.id]
         assert updated.fields.name == "Company 2"  # every other field overwritten
-        assert updated.fields.vat == "IT 999.999"  # the VAT is the lookup key, never changed
+        assert updated.fields.vat == V999_SPACED  # the VAT is the lookup key, never changed
     else:
         assert "id" not in outcome
         assert repo.items == before
 
 
 def test_update_overwrites_empty_cells_and_defaults_an_empty_language(sessions, repo):
-    existing = repo.seed("Old", "IT1")
+    existing = repo.seed("Old", it_vat(1))
     repo.items[existing.id] = replace(
         existing,
         fields=replace(existing.fields, city="Roma", notes="keep?", language="en"),
     )
-    make_session(sessions, [row(2, "warning", vat="IT1", existing=existing, city="Milano")])
+    make_session(sessions, [row(2, "warning", vat=it_vat(1), existing=existing, city="Milano")])
 
     run(sessions, repo, override=True)
 
@@ -608,14 +614,14 @@ def test_a_confirm_always_finishes_at_least_one_chunk_even_short_of_time(session
 
 
 def test_a_valid_row_whose_vat_was_taken_meanwhile_fails_without_a_duplicate(sessions, repo):
-    make_session(sessions, [row(2), row(3, vat="IT 555"), row(4)])
-    repo.seed("Came first", "it555")
+    make_session(sessions, [row(2), row(3, vat=V555_SPACED), row(4)])
+    repo.seed("Came first", V555.lower())
 
     out = results(run(sessions, repo))
 
     assert [o["status"] for o in out] == ["created", "failed", "created"]
-    assert out[1]["error"] == "VAT IT 555 is already held by another distributor"
-    assert len(repo.by_vat("IT555")) == 1
+    assert out[1]["error"] == f"VAT {V555_SPACED} is already held by another distributor"
+    assert len(repo.by_vat(V555)) == 1
 
 
 @pytest.mark.parametrize(
@@ -626,8 +632,8 @@ def test_a_valid_row_whose_vat_was_taken_meanwhile_fails_without_a_duplicate(ses
     ],
 )
 def test_a_warning_row_whose_distributor_changed_meanwhile_fails(sessions, repo, change, message):
-    existing = repo.seed("Old", "IT777")
-    make_session(sessions, [row(2, "warning", vat="IT777", existing=existing), row(3)])
+    existing = repo.seed("Old", it_vat(777))
+    make_session(sessions, [row(2, "warning", vat=it_vat(777), existing=existing), row(3)])
     if change == "archived":
         repo.items[existing.id] = replace(existing, deleted_at="2026-03-01T00:00:00.000Z")
     else:
@@ -640,8 +646,8 @@ def test_a_warning_row_whose_distributor_changed_meanwhile_fails(sessions, repo,
 
 
 def test_a_storage_error_on_one_row_fails_that_row_and_the_rest_go_on(sessions, repo):
-    existing = repo.seed("Old", "IT888")
-    rows = [row(n) for n in range(2, 40)] + [row(40, "warning", vat="IT888", existing=existing)]
+    existing = repo.seed("Old", it_vat(888))
+    rows = [row(n) for n in range(2, 40)] + [row(40, "warning", vat=it_vat(888), existing=existing)]
     make_session(sessions, rows)
 
     def flaky(op: str, what: str) -> None:

@@ -12,11 +12,20 @@ from orgimport.distributor import Distributor
 from orgimport.distributor_rules import DistributorFields
 from orgimport.import_rules import changes_against, judge_rows, lookup_key, vat_keys_of
 from orgimport.import_session import RowVerdict
+from tests.vats import DE_VAT, it_vat
+
+HELD = it_vat(555)  # the VAT a stored distributor holds, and other spellings of it
+HELD_SPACED = f"it {HELD[2:7]} {HELD[7:]}"
+HELD_UPPER_SPACED = f"IT {HELD[2:]}"
+HELD_HYPHENED = f"it-{HELD[2:]}"
+DUP = it_vat(123455)
+NINE = it_vat(9)
+ONE = it_vat(1)
 
 
 def record(row_number: int = 2, extra: tuple[str, ...] = (), **cells: str) -> CsvRecord:
     full = dict.fromkeys(DISTRIBUTOR_COLUMNS, "")
-    full.update({"company_name": "Acme", "vat_number": f"IT{row_number:011d}"})
+    full.update({"company_name": "Acme", "vat_number": it_vat(row_number)})
     full.update(cells)
     return CsvRecord(row_number=row_number, cells=full, extra_cells=extra)
 
@@ -125,13 +134,13 @@ def test_required_has_no_values_in_the_report():
 # --- duplicate_in_csv: VAT identity, first row number ------------------------------------------
 
 DUPLICATE_CASES = [
-    pytest.param(["IT123456", "IT123456"], {3: ("IT123456", "2")}, id="same text"),
+    pytest.param([DUP, DUP], {3: (DUP, "2")}, id="same text"),
     pytest.param(
-        ["IT 123.456", "it123456", "IT-123-456"],
-        {3: ("it123456", "2"), 4: ("IT-123-456", "2")},
+        [f"IT {DUP[2:6]}.{DUP[6:9]}.{DUP[9:]}", DUP.lower(), f"IT-{DUP[2:6]}-{DUP[6:]}"],
+        {3: (DUP.lower(), "2"), 4: (f"IT-{DUP[2:6]}-{DUP[6:]}", "2")},
         id="same identity, spaces dots hyphens case",
     ),
-    pytest.param(["IT123456", "IT1234567"], {}, id="different identities"),
+    pytest.param([DUP, it_vat(123456)], {}, id="different identities"),
     pytest.param(["", ""], {}, id="blank VATs are required, not duplicates"),
 ]
 
@@ -151,20 +160,20 @@ def test_duplicate_in_csv_compares_vat_identity_and_names_the_first_row(vats, ex
 
 def test_duplicate_names_the_first_row_even_when_that_row_has_errors():
     records = [
-        record(row_number=2, vat_number="IT9", email="bad"),
-        record(row_number=7, vat_number="it 9"),
+        record(row_number=2, vat_number=NINE, email="bad"),
+        record(row_number=7, vat_number=f"it {NINE[2:]}"),
     ]
     first, second = judge_rows(records, {})
     assert first.status == "error" and all(d.message != "duplicate_in_csv" for d in first.errors)
-    assert diagnostics(second) == [("vat_number", "duplicate_in_csv", ("it 9", "2"))]
+    assert diagnostics(second) == [("vat_number", "duplicate_in_csv", (f"it {NINE[2:]}", "2"))]
 
 
 # --- against the store: archived (error) vs active (warning) -----------------------------------
 
 HOLDER_CASES = [
-    pytest.param(True, "error", [("vat_number", "archived", ("it 555",))], [], id="archived"),
+    pytest.param(True, "error", [("vat_number", "archived", (HELD_SPACED,))], [], id="archived"),
     pytest.param(
-        False, "warning", [], [("vat_number", "already_exists", ("it 555",))], id="active"
+        False, "warning", [], [("vat_number", "already_exists", (HELD_SPACED,))], id="active"
     ),
 ]
 
@@ -173,20 +182,25 @@ HOLDER_CASES = [
 def test_a_vat_held_in_the_store_is_archived_error_or_already_exists_warning(
     archived, status, errors, warnings
 ):
-    verdict = judge_one(record(vat_number="it 555"), {"IT555": holder("IT555", archived=archived)})
+    verdict = judge_one(record(vat_number=HELD_SPACED), {HELD: holder(HELD, archived=archived)})
     assert verdict.status == status
     assert diagnostics(verdict) == errors
     assert [(d.field, d.message, d.values) for d in verdict.warnings] == warnings
 
 
 def test_warning_row_names_the_holder_to_update_and_what_would_change():
-    stored = holder("IT555", name="Old Name", email="old@example.com", city="Roma", id="dist-1")
+    stored = holder(HELD, name="Old Name", email="old@example.com", city="Roma", id="dist-1")
     verdict = judge_one(
-        record(vat_number="IT 555", company_name="New Name", email="new@example.com", city="Roma"),
-        {"IT555": stored},
+        record(
+            vat_number=HELD_UPPER_SPACED,
+            company_name="New Name",
+            email="new@example.com",
+            city="Roma",
+        ),
+        {HELD: stored},
     )
     assert verdict.status == "warning"
-    assert verdict.existing_id == "dist-1" and verdict.existing_vat_key == "IT555"
+    assert verdict.existing_id == "dist-1" and verdict.existing_vat_key == HELD
     assert verdict.changes == {
         "company_name": {"from": "Old Name", "to": "New Name"},
         "email": {"from": "old@example.com", "to": "new@example.com"},
@@ -195,30 +209,30 @@ def test_warning_row_names_the_holder_to_update_and_what_would_change():
 
 
 def test_changes_show_cleared_cells_and_ignore_the_vat_and_a_defaulted_language():
-    stored = holder("IT555", name="Same", notes="keep me?", language="it")
-    fields = DistributorFields(name="Same", vat="it-555", notes="  ", language="").cleaned()
+    stored = holder(HELD, name="Same", notes="keep me?", language="it")
+    fields = DistributorFields(name="Same", vat=HELD_HYPHENED, notes="  ", language="").cleaned()
     assert changes_against(fields, stored) == {"notes": {"from": "keep me?", "to": None}}
 
 
 def test_an_identical_row_has_no_changes():
-    stored = holder("IT555", name="Acme", language="en")
-    verdict = judge_one(record(vat_number="IT555", language="EN"), {"IT555": stored})
+    stored = holder(HELD, name="Acme", language="en")
+    verdict = judge_one(record(vat_number=HELD, language="EN"), {HELD: stored})
     assert verdict.status == "warning" and verdict.changes == {}
 
 
 def test_an_error_row_lists_its_warning_but_targets_no_update():
-    verdict = judge_one(record(vat_number="IT555", phone="123"), {"IT555": holder("IT555")})
+    verdict = judge_one(record(vat_number=HELD, phone="123"), {HELD: holder(HELD)})
     assert verdict.status == "error"
     assert [d.message for d in verdict.warnings] == ["already_exists"]
     assert verdict.existing_id is None and verdict.changes is None
 
 
 def test_a_duplicate_of_a_held_vat_is_an_error_with_the_warning():
-    records = [record(row_number=2, vat_number="IT555"), record(row_number=3, vat_number="IT555")]
-    first, second = judge_rows(records, {"IT555": holder("IT555")})
+    records = [record(row_number=2, vat_number=HELD), record(row_number=3, vat_number=HELD)]
+    first, second = judge_rows(records, {HELD: holder(HELD)})
     assert first.status == "warning"
     assert second.status == "error"
-    assert diagnostics(second) == [("vat_number", "duplicate_in_csv", ("IT555", "2"))]
+    assert diagnostics(second) == [("vat_number", "duplicate_in_csv", (HELD, "2"))]
     assert [d.message for d in second.warnings] == ["already_exists"]
 
 
@@ -233,26 +247,26 @@ def test_non_blank_cells_beyond_the_header_make_an_error_row():
 
 STATUS_CASES = [
     pytest.param({}, {}, "valid", id="nothing found"),
-    pytest.param({}, {"IT555": holder("IT555")}, "warning", id="warning only"),
+    pytest.param({}, {HELD: holder(HELD)}, "warning", id="warning only"),
     pytest.param({"email": "x"}, {}, "error", id="error only"),
-    pytest.param({"email": "x"}, {"IT555": holder("IT555")}, "error", id="error beats warning"),
+    pytest.param({"email": "x"}, {HELD: holder(HELD)}, "error", id="error beats warning"),
 ]
 
 
 @pytest.mark.parametrize(("cells", "holders", "status"), STATUS_CASES)
 def test_status_precedence_is_error_then_warning_then_valid(cells, holders, status):
-    assert judge_one(record(vat_number="IT555", **cells), holders).status == status
+    assert judge_one(record(vat_number=HELD, **cells), holders).status == status
 
 
 def test_lookup_keys_are_distinct_identities_without_blank_or_over_long_vats():
     records = [
-        record(row_number=2, vat_number="IT 1"),
-        record(row_number=3, vat_number="it-1"),
-        record(row_number=4, vat_number="DE2"),
+        record(row_number=2, vat_number=f"IT {ONE[2:]}"),
+        record(row_number=3, vat_number=f"it-{ONE[2:]}"),
+        record(row_number=4, vat_number=DE_VAT),
         record(row_number=5, vat_number=""),
         record(row_number=6, vat_number="X" * 256),
     ]
-    assert vat_keys_of(records) == {"IT1", "DE2"}
+    assert vat_keys_of(records) == {ONE, DE_VAT}
     assert lookup_key(" . - ") is None
 
 

@@ -14,6 +14,7 @@ from orgimport.identity import Caller
 from orgimport.import_session import ImportSession
 from orgimport.template_csv import template_text
 from orgimport.validate import validate_csv
+from tests.vats import it_vat
 
 CALLER = Caller(user_id="u1", org_id="o1", role="owner")
 HEADER = ",".join(DISTRIBUTOR_COLUMNS)
@@ -69,15 +70,15 @@ def run(data: bytes, distributors=None, sessions=None, **kwargs):
 
 
 def test_every_vat_of_the_file_is_looked_up_in_one_call():
-    rows = [line(f"N{i}", f"IT{i:05d}") for i in range(999)]
-    rows.append(line("dup", "it 00001"))
+    rows = [line(f"N{i}", it_vat(i)) for i in range(999)]
+    rows.append(line("dup", f"it {it_vat(1)[2:]}"))
     _, distributors, _ = run(csv_of(*rows))
     assert len(distributors.calls) == 1
     assert len(distributors.calls[0]) == 999
 
 
 def test_the_session_stored_is_the_one_returned_with_owner_lifetime_and_rows():
-    session, _, sessions = run(csv_of(line("A", "IT1"), line("B", "IT2", email="bad")))
+    session, _, sessions = run(csv_of(line("A", it_vat(1)), line("B", it_vat(2), email="bad")))
     assert sessions.saved == [session]
     assert session.user_id == "u1" and session.org_id == "o1"
     assert session.entity_type == "distributors"
@@ -87,8 +88,8 @@ def test_the_session_stored_is_the_one_returned_with_owner_lifetime_and_rows():
 
 
 def test_report_has_the_contract_counters_and_every_row():
-    holders = FakeDistributors({"IT2": held("IT2")})
-    session, _, _ = run(csv_of(line("A", "IT1"), line("B", "IT2"), line("C", "")), holders)
+    holders = FakeDistributors({it_vat(2): held(it_vat(2))})
+    session, _, _ = run(csv_of(line("A", it_vat(1)), line("B", it_vat(2)), line("C", "")), holders)
     report = session.report()
     assert {k: v for k, v in report.items() if k not in ("import_id", "rows")} == {
         "total_rows": 3,
@@ -102,8 +103,8 @@ def test_report_has_the_contract_counters_and_every_row():
 
 
 def test_each_validate_gets_a_fresh_uuid_import_id():
-    first, _, _ = run(csv_of(line("A", "IT1")))
-    second, _, _ = run(csv_of(line("A", "IT1")))
+    first, _, _ = run(csv_of(line("A", it_vat(1))))
+    second, _, _ = run(csv_of(line("A", it_vat(1))))
     assert first.import_id != second.import_id and len(first.import_id) == 36
 
 
@@ -112,7 +113,7 @@ def test_each_validate_gets_a_fresh_uuid_import_id():
     [
         (b"", "empty_file"),
         (HEADER.encode() + b"\r\n", "no_data_rows"),
-        (b"company_name,vat\r\nA,IT1\r\n", "invalid_columns"),
+        (b"company_name,vat\r\nA,IT00000020016\r\n", "invalid_columns"),
     ],
 )
 def test_a_rejected_file_touches_no_store(data, reason):

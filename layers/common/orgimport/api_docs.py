@@ -61,9 +61,9 @@ def _distributor_example(summary: str, vat: str, name: str) -> dict[str, Example
 
 
 # Request bodies a user can send as they are from Swagger UI (`Body(openapi_examples=...)`).
-CREATE_EXAMPLES = _distributor_example("A new distributor", "IT04567890123", "Rossi S.r.l.")
+CREATE_EXAMPLES = _distributor_example("A new distributor", "IT04567890126", "Rossi S.r.l.")
 UPDATE_EXAMPLES = _distributor_example(
-    "Every field replaced", "IT07654321098", "Rossi Distribuzione S.r.l."
+    "Every field replaced", "IT07654321004", "Rossi Distribuzione S.r.l."
 )
 
 CONFIRM_EXAMPLES = {
@@ -172,8 +172,9 @@ _OPERATIONS: dict[str, dict[str, Any]] = {
     "createDistributor": {
         "summary": "Create a distributor",
         "description": "The VAT must be free among all distributors, archived ones included "
-        "(`it 123.456` and `IT123456` are the same VAT): a taken one is a 400 with key "
-        "`custom_data.vat` and message `already_exists`.",
+        "(`it 0123.4560.017` and `IT01234560017` are the same VAT): a taken one is a 400 "
+        "with key `custom_data.vat` and message `already_exists`; one whose country prefix "
+        "has check digits that fail is `invalid_format`.",
         "tags": [TAG_DISTRIBUTORS],
         "responses": {
             201: _json("The distributor created", DistributorResponse),
@@ -200,7 +201,8 @@ _OPERATIONS: dict[str, dict[str, Any]] = {
     "updateDistributor": {
         "summary": "Replace a distributor's fields",
         "description": "Every field is replaced (an omitted one becomes empty). A new VAT "
-        "must be free.",
+        "must be free and pass its check digits; the VAT the distributor holds is not "
+        "checked again.",
         "tags": [TAG_DISTRIBUTORS],
         "responses": {
             200: _json("The distributor updated", DistributorResponse),

@@ -45,10 +45,13 @@ _DISTRIBUTOR_RULES = f"""\
 Body of POST /distributors and PUT /distributors/{{id}} (PUT replaces every field: one left
 out is cleared). Text is trimmed; lengths count characters. `name` 1-{NAME_MAX}, `description`
 at most {DESCRIPTION_MAX}; in `custom_data`: `vat` required and free among all distributors,
-archived ones included (`it 123.456` and `IT123456` are the same VAT); `address`, `city`,
-`main_contact`, `email` at most {TEXT_MAX}; `email` a plain address; `phone` `+` then 7-20 of
-digits, spaces, `-`, `(`, `)`; `language` `it` or `en` (default `it`); `notes` at most
-{NOTES_MAX}. A broken rule is a 400 naming the field and a stable code."""
+archived ones included (`it 0123.4560.017` and `IT01234560017` are the same VAT), ASCII letters
+and digits once spaces, dots and dashes are removed, with valid check digits when it starts
+with a country prefix that has them (EU, `XI`, `GB`, `CH`, `NO`); `address`, `city`,
+`main_contact`, `email`, `phone` at most {TEXT_MAX}; `email` a plain address; `phone` `+`, a
+country code and a number possible for that country, in digits, spaces, `-`, `(`, `)`;
+`language` `it` or `en` (default `it`); `notes` at most {NOTES_MAX}. A broken rule is a 400
+naming the field and a stable code."""
 
 
 class DistributorInput(DistributorIn):
@@ -114,6 +117,11 @@ class FieldValidationError(_Schema):
         "`invalid_type`, `already_exists`, ..."
     )
     value: Any = Field(default=None, description="The value sent, when a scalar.")
+    allowed: list[str] | None = Field(
+        default=None,
+        description="The values the field accepts, when they are a short list (e.g. the "
+        "languages for `custom_data.language`); omitted otherwise.",
+    )
 
 
 class ValidationErrorData(_Schema):

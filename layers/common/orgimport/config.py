@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from functools import lru_cache
 
+from orgimport.vat import VAT_CHECK_MODES, VAT_CHECKSUM
+
 # environment variable -> Settings field
 _ENV = {
     "DISTRIBUTORS_TABLE": "distributors_table",
@@ -26,6 +28,7 @@ _ENV = {
     "UPLOAD_URL_TTL_SECONDS": "upload_url_ttl_seconds",
     "AWS_REGION": "aws_region",
     "POWERTOOLS_METRICS_NAMESPACE": "metrics_namespace",
+    "VAT_CHECK": "vat_check",
 }
 # integer settings and their allowed range
 _RANGES = {
@@ -35,6 +38,8 @@ _RANGES = {
     "confirm_lease_seconds": (1, 3600),
     "upload_url_ttl_seconds": (1, 7 * 86400),
 }
+# settings that take one of a few words (compared case-insensitively)
+_CHOICES = {"vat_check": VAT_CHECK_MODES}
 
 
 class ConfigError(ValueError):
@@ -56,6 +61,7 @@ class Settings:
     aws_region: str = "eu-west-1"
     # the template sets it; the default keeps a local run without it from failing
     metrics_namespace: str = "PartnerPlatform"
+    vat_check: str = VAT_CHECKSUM
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -74,6 +80,12 @@ class Settings:
                 if not low <= number <= high:
                     raise ConfigError(f"{name} must be between {low} and {high}, not {number}")
                 values[attr] = number
+            elif attr in _CHOICES:
+                word = raw.lower()
+                if word not in _CHOICES[attr]:
+                    allowed = ", ".join(_CHOICES[attr])
+                    raise ConfigError(f"{name} must be one of {allowed}, not {raw!r}")
+                values[attr] = word
             else:
                 values[attr] = raw
         known = {f.name for f in fields(cls)}

@@ -5,19 +5,16 @@ Lengths are counted in characters (Python `len` on text), never bytes.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, fields, replace
 
+from orgimport.config import settings
+from orgimport.contact_rules import is_possible_phone, is_valid_email
 from orgimport.errors import FieldError
 from orgimport.limits import DESCRIPTION_MAX, NAME_MAX, NOTES_MAX, TEXT_MAX
-from orgimport.vat import vat_key
+from orgimport.vat import VAT_CHECKSUM, vat_problem
 
 LANGUAGES = ("it", "en")
 DEFAULT_LANGUAGE = "it"
-
-# A plain address: no display name, no spaces, a dotted domain.
-_EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+\.[^@\s<>()\[\],;:\".]+$")
-_PHONE = re.compile(r"^\+[0-9 \-()]{7,20}$")
 
 # field attribute -> (error key, max length)
 _LIMITS: dict[str, tuple[str, int]] = {
@@ -28,11 +25,11 @@ _LIMITS: dict[str, tuple[str, int]] = {
     "city": ("custom_data.city", TEXT_MAX),
     "main_contact": ("custom_data.main_contact", TEXT_MAX),
     "email": ("custom_data.email", TEXT_MAX),
+    "phone": ("custom_data.phone", TEXT_MAX),
     "notes": ("custom_data.notes", NOTES_MAX),
 }
 FIELD_KEYS: dict[str, str] = {
     **{attr: key for attr, (key, _) in _LIMITS.items()},
-    "phone": "custom_data.phone",
     "language": "custom_data.language",
 }
 
@@ -68,21 +65,45 @@ class DistributorFields:
         return replace(self, **values)
 
 
-def field_errors(data: DistributorFields) -> list[FieldError]:
-    """Every rule the (cleaned) fields break, in field order."""
+def field_errors(data: DistributorFields, *, vat_unchanged: bool = False) -> list[FieldError]:
+    """Every rule the (cleaned) fields break, in field order.
+
+    `vat_unchanged`: the VAT is the identity the record already holds, so its check
+    digits are not verified again (a VAT stored before the rule stays usable); the
+    ASCII rule still applies.
+    """
     errors: list[FieldError] = []
     if not data.name:
         errors.append(FieldError("name", "required", data.name))
-    if not data.vat or not vat_key(data.vat):  # " . - " has no identity
+    vat_code = _vat_code(data.vat, vat_unchanged)
+    if vat_code == "required":
         errors.append(FieldError("custom_data.vat", "required", data.vat))
     for attr, (key, limit) in _LIMITS.items():
         value = getattr(data, attr)
         if value is not None and len(value) > limit:
             errors.append(FieldError(key, "too_long", value))
-    if data.email and len(data.email) <= TEXT_MAX and not _EMAIL.match(data.email):
+    if vat_code == "invalid_format":
+        errors.append(FieldError("custom_data.vat", "invalid_format", data.vat))
+    if _within_limit(data.email) and not is_valid_email(data.email or ""):
         errors.append(FieldError("custom_data.email", "invalid_format", data.email))
-    if data.phone and not _PHONE.match(data.phone):
+    if _within_limit(data.phone) and not is_possible_phone(data.phone or ""):
         errors.append(FieldError("custom_data.phone", "invalid_format", data.phone))
     if data.language and data.language not in LANGUAGES:
-        errors.append(FieldError("custom_data.language", "invalid_format", data.language))
+        errors.append(
+            FieldError("custom_data.language", "invalid_format", data.language, LANGUAGES)
+        )
     return errors
+
+
+def _within_limit(value: str | None) -> bool:
+    """A present value short enough to judge its format (a longer one is `too_long`)."""
+    return bool(value) and len(value or "") <= TEXT_MAX
+
+
+def _vat_code(vat: str | None, vat_unchanged: bool) -> str | None:
+    if not vat:
+        return "required"
+    if len(vat) > TEXT_MAX:
+        return None  # too_long says it; its format is not worth judging
+    check_digits = not vat_unchanged and settings().vat_check == VAT_CHECKSUM
+    return vat_problem(vat, check_digits=check_digits)

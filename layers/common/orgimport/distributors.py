@@ -36,10 +36,11 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
-def checked(fields: DistributorFields) -> DistributorFields:
-    """Cleaned fields, or ValidationFailed with every broken rule."""
+def checked(fields: DistributorFields, *, vat_unchanged: bool = False) -> DistributorFields:
+    """Cleaned fields, or ValidationFailed with every broken rule (`vat_unchanged`: the
+    VAT is the one the record holds, its check digits are not judged again)."""
     cleaned = fields.cleaned()
-    errors = field_errors(cleaned)
+    errors = field_errors(cleaned, vat_unchanged=vat_unchanged)
     if errors:
         raise ValidationFailed(errors)
     return cleaned
@@ -138,11 +139,12 @@ def update_distributor(
     repo: DistributorRepository, distributor_id: str, fields: DistributorFields
 ) -> Distributor:
     """PUT /distributors/{id}: every field replaced; a new VAT must be free."""
-    fields = checked(fields)
+    fields = checked(fields, vat_unchanged=True)  # check digits: only for a new VAT, below
     current = get_distributor(repo, distributor_id)
     new_key = vat_key(fields.vat or "")
     moving = new_key != current.vat_key
     if moving:
+        checked(fields)
         repo.claim_vat(fields.vat or "", distributor_id)
     try:
         updated = repo.overwrite(
@@ -165,7 +167,7 @@ def overwrite_distributor(
 ) -> Distributor:
     """An import's update: the distributor holding the VAT gets every other field
     from the row; the VAT itself is never changed, and an archived one is not touched."""
-    fields = checked(fields)
+    fields = checked(fields, vat_unchanged=True)
     try:
         return repo.overwrite(
             distributor_id, fields, utc_now(), expected_vat_key, require_active=True, keep_vat=True

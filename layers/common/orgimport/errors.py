@@ -12,14 +12,22 @@ from typing import Any
 
 @dataclass(frozen=True)
 class FieldError:
-    """One field-level problem: `key` is the field path, `message` a stable code."""
+    """One field-level problem: `key` is the field path, `message` a stable code.
+
+    `allowed`, when set, lists the values the field accepts (a language, say), so a
+    client can offer them without reading the documentation.
+    """
 
     key: str
     message: str
     value: Any = None
+    allowed: tuple[str, ...] | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"key": self.key, "message": self.message, "value": self.value}
+        out = {"key": self.key, "message": self.message, "value": self.value}
+        if self.allowed is not None:
+            out["allowed"] = list(self.allowed)
+        return out
 
 
 class DomainError(Exception):

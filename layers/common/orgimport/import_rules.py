@@ -16,7 +16,7 @@ from orgimport.distributor import Distributor
 from orgimport.distributor_rules import DistributorFields, field_errors
 from orgimport.import_session import Diagnostic, RowStatus, RowVerdict
 from orgimport.limits import TEXT_MAX
-from orgimport.vat import vat_key
+from orgimport.vat import vat_identity
 
 # Row-level finding: cells beyond the header's columns (a stray delimiter, a shifted row).
 TOO_MANY_CELLS = "too_many_cells"
@@ -44,12 +44,13 @@ def row_data(record: CsvRecord) -> dict[str, str]:
 
 
 def lookup_key(vat: str) -> str | None:
-    """The VAT identity worth asking the store about: None for a blank or over-long VAT
-    (an error anyway, and an over-long key could exceed what DynamoDB accepts)."""
+    """The VAT identity worth asking the store about: None for a blank, over-long or
+    non-ASCII VAT (an error anyway, and an over-long key could exceed what DynamoDB
+    accepts)."""
     text = vat.strip()
     if not text or len(text) > TEXT_MAX:
         return None
-    return vat_key(text) or None
+    return vat_identity(text)
 
 
 def vat_keys_of(records: Iterable[CsvRecord]) -> set[str]:
@@ -58,9 +59,10 @@ def vat_keys_of(records: Iterable[CsvRecord]) -> set[str]:
     return {k for k in keys if k}
 
 
-def _field_diagnostics(fields: DistributorFields) -> list[Diagnostic]:
+def _field_diagnostics(fields: DistributorFields, vat_held: bool) -> list[Diagnostic]:
     found = []
-    for err in field_errors(fields):
+    # a VAT a stored distributor holds predates the rules: its check digits are not re-judged
+    for err in field_errors(fields, vat_unchanged=vat_held):
         column = _FIELD_TO_COLUMN[err.key]
         values: tuple[str, ...] = () if err.message == "required" else (str(err.value),)
         found.append(Diagnostic(column, err.message, values))
@@ -108,11 +110,11 @@ def judge_rows(
             language=data["language"],
             notes=data["notes"],
         ).cleaned()
-        errors = _field_diagnostics(fields)
-        warnings: list[Diagnostic] = []
         vat = data["vat_number"]
         key = lookup_key(vat)
         holder = holders.get(key) if key else None
+        errors = _field_diagnostics(fields, vat_held=holder is not None)
+        warnings: list[Diagnostic] = []
         if key:
             first = first_row_of.setdefault(key, record.row_number)
             if first != record.row_number:

@@ -15,7 +15,7 @@ _EXAMPLES: tuple[dict[str, str], ...] = (
     {
         "company_name": "Distribuzione Rossi S.r.l.",
         "description": "Distributore per il Nord Italia",
-        "vat_number": "IT01234567890",
+        "vat_number": "IT01234560017",
         "address": "Via Roma 1",
         "city": "Milano",
         "main_contact": "Mario Rossi",
@@ -27,7 +27,7 @@ _EXAMPLES: tuple[dict[str, str], ...] = (
     {
         "company_name": "Northern Supplies Ltd",
         "description": "",
-        "vat_number": "GB123456789",
+        "vat_number": "GB123456782",
         "address": "",
         "city": "London",
         "main_contact": "",
