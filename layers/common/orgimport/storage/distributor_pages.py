@@ -1,0 +1,152 @@
+"""Listing and searching distributors: one Query of the by_name index per call.
+
+A search filters the index, so its matches may be anywhere: each call reads
+one page of the store (DynamoDB's 1 MB, one request) and answers what that
+page held, with a cursor to go on (possibly no match and a cursor). A term that
+can be a VAT identity also reads the by_vat index once on the first page, so
+the exact holder comes first; the cursor then carries its id so that later
+pages leave it out. Cursors are opaque: base64 of JSON
+`{"k": <by_name key to start after>, "x": <id left out>}`, either part optional.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from pynamodb.expressions.condition import Condition
+
+from orgimport.errors import FieldError, ValidationFailed
+from orgimport.storage.models import DISTRIBUTOR_ENTITY, DistributorItem
+from orgimport.vat import vat_key
+
+# A plain listing reads this many index entries per wanted row, so that archived
+# distributors left out seldom shorten a page (a search reads a whole page instead).
+LIST_READ_FACTOR = 2
+_KEY_NAMES = frozenset({"pk", "gsi1pk", "gsi1sk"})
+
+
+@dataclass(frozen=True)
+class Cursor:
+    start_after: dict[str, Any] | None = None  # a by_name key (pk, gsi1pk, gsi1sk)
+    excluded_id: str | None = None  # the exact VAT holder the first page showed
+
+    def encode(self) -> str:
+        raw: dict[str, Any] = {}
+        if self.start_after is not None:
+            raw["k"] = self.start_after
+        if self.excluded_id is not None:
+            raw["x"] = self.excluded_id
+        text = json.dumps(raw, separators=(",", ":"))
+        return base64.urlsafe_b64encode(text.encode()).decode()
+
+    @classmethod
+    def decode(cls, cursor: str) -> Cursor:
+        invalid = ValidationFailed([FieldError("cursor", "invalid_format", cursor)])
+        try:
+            raw = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        except (ValueError, binascii.Error, UnicodeError):
+            raise invalid from None
+        if isinstance(raw, dict) and set(raw) == _KEY_NAMES:
+            raw = {"k": raw}  # a cursor of the earlier shape: the key alone
+        if not isinstance(raw, dict) or not raw or not set(raw) <= {"k", "x"}:
+            raise invalid
+        key, excluded = raw.get("k"), raw.get("x")
+        if key is not None and not _is_index_key(key):
+            raise invalid
+        if excluded is not None and not isinstance(excluded, str):
+            raise invalid
+        return cls(key, excluded)
+
+
+def _is_index_key(key: Any) -> bool:
+    return (
+        isinstance(key, dict)
+        and set(key) == _KEY_NAMES
+        and all(_is_string_value(v) for v in key.values())
+    )
+
+
+def _is_string_value(value: Any) -> bool:
+    return isinstance(value, dict) and set(value) == {"S"} and isinstance(value["S"], str)
+
+
+def _index_key(raw_item: dict[str, Any]) -> dict[str, Any]:
+    return {name: raw_item[name] for name in _KEY_NAMES}
+
+
+def exact_vat_term(term: str) -> str | None:
+    """The VAT identity a search term can be (ASCII letters and digits, at least one
+    digit, as every VAT has), or None: a name-like term costs no by_vat read."""
+    key = vat_key(term)
+    if key and key.isascii() and key.isalnum() and any(ch.isdigit() for ch in key):
+        return key
+    return None
+
+
+@dataclass(frozen=True)
+class RawPage:
+    items: list[DistributorItem]
+    next_cursor: str | None
+
+
+def _filter(term: str, include_archived: bool) -> Condition | None:
+    condition: Condition | None = None
+    if not include_archived:
+        condition = DistributorItem.deleted_at.does_not_exist()
+    if term:
+        matches: Condition = DistributorItem.name_lc.contains(term.lower())
+        if vat_key(term):
+            matches = matches | DistributorItem.vat_key.contains(vat_key(term))
+        condition = matches if condition is None else condition & matches
+    return condition
+
+
+def exact_holder(key: str, include_archived: bool) -> DistributorItem | None:
+    """The distributor holding VAT identity `key`: one Query of the by_vat index."""
+    condition = None if include_archived else DistributorItem.deleted_at.does_not_exist()
+    results = DistributorItem.by_vat.query(key, filter_condition=condition)
+    page = next(results.page_iter)
+    found = [DistributorItem.from_raw_data(raw) for raw in page.get("Items", [])]
+    return found[0] if found else None
+
+
+def read_page(
+    page_size: int, cursor: str | None, search: str | None, include_archived: bool
+) -> RawPage:
+    """At most `page_size` distributors in name order, from one page of the index."""
+    term = (search or "").strip()
+    position = Cursor.decode(cursor) if cursor else Cursor()
+    first: list[DistributorItem] = []
+    excluded = position.excluded_id
+    key = exact_vat_term(term) if term and cursor is None else None
+    holder = exact_holder(key, include_archived) if key else None
+    if holder is not None:
+        first, excluded = [holder], holder.id
+    # a search reads a whole page (1 MB), its matches may be sparse; a listing what it shows
+    listing = page_size if include_archived else page_size * LIST_READ_FACTOR
+    read = None if term else listing
+    results = DistributorItem.by_name.query(
+        DISTRIBUTOR_ENTITY,
+        filter_condition=_filter(term, include_archived),
+        last_evaluated_key=position.start_after,
+        page_size=read,
+    )
+    page = next(results.page_iter)
+    room = page_size - len(first)
+    matches = [raw for raw in page.get("Items", []) if raw["id"]["S"] != excluded]
+    start_after = page.get("LastEvaluatedKey")
+    more = start_after is not None
+    if len(matches) > room:
+        # cut at page_size: the next page starts after the last one shown
+        matches = matches[:room]
+        start_after = _index_key(matches[-1]) if matches else position.start_after
+        more = True
+    items = first + [DistributorItem.from_raw_data(raw) for raw in matches]
+    return RawPage(items, Cursor(start_after, excluded).encode() if more else None)
+
+
+__all__ = ["Cursor", "RawPage", "exact_holder", "exact_vat_term", "read_page"]
