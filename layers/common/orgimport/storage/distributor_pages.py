@@ -1,12 +1,17 @@
 """Listing and searching distributors: one Query of the by_name index per call.
 
 A search filters the index, so its matches may be anywhere: each call reads
-one page of the store (DynamoDB's 1 MB, one request) and answers what that
-page held, with a cursor to go on (possibly no match and a cursor). A term that
-can be a VAT identity also reads the by_vat index once on the first page, so
-the exact holder comes first; the cursor then carries its id so that later
-pages leave it out. Cursors are opaque: base64 of JSON
-`{"k": <by_name key to start after>, "x": <id left out>}`, either part optional.
+one page of the index (one request, at most DynamoDB's 1 MB) and answers what
+that page held, with a cursor to go on (possibly no match and a cursor). How
+much a page reads adapts: a search's first page reads a few entries per row it
+may show, and each page that found fewer matches than it had room for lets the
+next read four times as many, up to SEARCH_MAX_READ; dense matches are never
+read (nor sent) by the thousand. A term that can be a VAT identity also reads
+the by_vat index once on the first page, so the exact holder comes first; the
+cursor then carries its id so that later pages leave it out.
+
+Cursors are opaque: base64 of JSON `{"k": <by_name key to start after>,
+"x": <id left out>, "r": <entries the next page reads>}`, each part optional.
 """
 
 from __future__ import annotations
@@ -24,15 +29,22 @@ from orgimport.storage.models import DISTRIBUTOR_ENTITY, DistributorItem
 from orgimport.vat import vat_key
 
 # A plain listing reads this many index entries per wanted row, so that archived
-# distributors left out seldom shorten a page (a search reads a whole page instead).
+# distributors left out seldom shorten a page.
 LIST_READ_FACTOR = 2
+# A search's first page reads this many entries per wanted row; a sparse page grows the
+# next read by SEARCH_READ_GROWTH, up to SEARCH_MAX_READ (DynamoDB's 1 MB may stop it first).
+SEARCH_FIRST_READ_FACTOR = 5
+SEARCH_READ_GROWTH = 4
+SEARCH_MAX_READ = 2000
 _KEY_NAMES = frozenset({"pk", "gsi1pk", "gsi1sk"})
+_PARTS = frozenset({"k", "x", "r"})
 
 
 @dataclass(frozen=True)
 class Cursor:
     start_after: dict[str, Any] | None = None  # a by_name key (pk, gsi1pk, gsi1sk)
     excluded_id: str | None = None  # the exact VAT holder the first page showed
+    read: int | None = None  # index entries the next search page reads
 
     def encode(self) -> str:
         raw: dict[str, Any] = {}
@@ -40,6 +52,8 @@ class Cursor:
             raw["k"] = self.start_after
         if self.excluded_id is not None:
             raw["x"] = self.excluded_id
+        if self.read is not None:
+            raw["r"] = self.read
         text = json.dumps(raw, separators=(",", ":"))
         return base64.urlsafe_b64encode(text.encode()).decode()
 
@@ -52,14 +66,16 @@ class Cursor:
             raise invalid from None
         if isinstance(raw, dict) and set(raw) == _KEY_NAMES:
             raw = {"k": raw}  # a cursor of the earlier shape: the key alone
-        if not isinstance(raw, dict) or not raw or not set(raw) <= {"k", "x"}:
+        if not isinstance(raw, dict) or not raw or not set(raw) <= _PARTS:
             raise invalid
-        key, excluded = raw.get("k"), raw.get("x")
+        key, excluded, read = raw.get("k"), raw.get("x"), raw.get("r")
         if key is not None and not _is_index_key(key):
             raise invalid
         if excluded is not None and not isinstance(excluded, str):
             raise invalid
-        return cls(key, excluded)
+        if read is not None and not (type(read) is int and 1 <= read <= SEARCH_MAX_READ):
+            raise invalid
+        return cls(key, excluded, read)
 
 
 def _is_index_key(key: Any) -> bool:
@@ -126,9 +142,7 @@ def read_page(
     holder = exact_holder(key, include_archived) if key else None
     if holder is not None:
         first, excluded = [holder], holder.id
-    # a search reads a whole page (1 MB), its matches may be sparse; a listing what it shows
-    listing = page_size if include_archived else page_size * LIST_READ_FACTOR
-    read = None if term else listing
+    read = _read_size(page_size, term, include_archived, position.read)
     results = DistributorItem.by_name.query(
         DISTRIBUTOR_ENTITY,
         filter_condition=_filter(term, include_archived),
@@ -140,13 +154,24 @@ def read_page(
     matches = [raw for raw in page.get("Items", []) if raw["id"]["S"] != excluded]
     start_after = page.get("LastEvaluatedKey")
     more = start_after is not None
+    next_read = min(read * SEARCH_READ_GROWTH, SEARCH_MAX_READ) if len(matches) < room else read
     if len(matches) > room:
         # cut at page_size: the next page starts after the last one shown
         matches = matches[:room]
         start_after = _index_key(matches[-1]) if matches else position.start_after
         more = True
     items = first + [DistributorItem.from_raw_data(raw) for raw in matches]
-    return RawPage(items, Cursor(start_after, excluded).encode() if more else None)
+    if not more:
+        return RawPage(items, None)
+    return RawPage(items, Cursor(start_after, excluded, next_read if term else None).encode())
+
+
+def _read_size(page_size: int, term: str, include_archived: bool, carried: int | None) -> int:
+    if not term:
+        return page_size if include_archived else page_size * LIST_READ_FACTOR
+    if carried is not None:
+        return carried
+    return min(page_size * SEARCH_FIRST_READ_FACTOR, SEARCH_MAX_READ)
 
 
 __all__ = ["Cursor", "RawPage", "exact_holder", "exact_vat_term", "read_page"]
