@@ -5,7 +5,6 @@ the by_vat index and comes first."""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
