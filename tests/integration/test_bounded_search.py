@@ -5,6 +5,8 @@ the by_vat index and comes first."""
 
 from __future__ import annotations
 
+import base64
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,6 +22,14 @@ from tests.vats import it_vat
 STORED = 5_000
 MATCH_EVERY = 100  # every 100th name carries "zebra": 50 matches spread over the index
 FIRST_VAT = 7_300_000
+
+
+# a key of the right shape that the by_name index could never have given: a 400 too
+FORGED_KEY = base64.urlsafe_b64encode(
+    json.dumps(
+        {"k": {"pk": {"S": "VAT#IT1"}, "gsi1pk": {"S": "OTHER"}, "gsi1sk": {"S": "a#1"}}}
+    ).encode()
+).decode()
 
 
 def name_of(n: int) -> str:
@@ -167,6 +177,7 @@ def test_a_listing_without_search_sends_one_query_per_page(requests):
         "eyJ4IjogWzFdfQ==",  # {"x": [1]}
         "e30=",  # {}
         "not base64 at all",
+        FORGED_KEY,
     ],
 )
 def test_a_malformed_cursor_is_a_400_on_cursor(cursor):

@@ -25,7 +25,8 @@ from typing import Any
 from pynamodb.expressions.condition import Condition
 
 from orgimport.errors import FieldError, ValidationFailed
-from orgimport.storage.models import DISTRIBUTOR_ENTITY, DistributorItem
+from orgimport.storage.distributor_items import INDEX_SORT_KEY_MAX_BYTES
+from orgimport.storage.models import DISTRIBUTOR_ENTITY, DISTRIBUTOR_PREFIX, DistributorItem
 from orgimport.vat import vat_key
 
 # A plain listing reads this many index entries per wanted row, so that archived
@@ -79,10 +80,22 @@ class Cursor:
 
 
 def _is_index_key(key: Any) -> bool:
+    """A by_name key DynamoDB would take as ExclusiveStartKey (a forged one must be a 400,
+    not the store's ValidationException)."""
+    if not isinstance(key, dict) or set(key) != _KEY_NAMES:
+        return False
+    if not all(_is_string_value(v) for v in key.values()):
+        return False
+    pk, sort_key = key["pk"]["S"], key["gsi1sk"]["S"]
+    try:
+        pk_bytes, sort_bytes = len(pk.encode()), len(sort_key.encode())
+    except UnicodeEncodeError:  # a lone surrogate, from JSON's \ud800
+        return False
     return (
-        isinstance(key, dict)
-        and set(key) == _KEY_NAMES
-        and all(_is_string_value(v) for v in key.values())
+        key["gsi1pk"]["S"] == DISTRIBUTOR_ENTITY
+        and pk.startswith(DISTRIBUTOR_PREFIX)
+        and pk_bytes <= 2048
+        and 0 < sort_bytes <= INDEX_SORT_KEY_MAX_BYTES
     )
 
 
