@@ -86,10 +86,17 @@ def test_an_uploaded_clean_file_is_imported_and_its_report_appears(stack, s3):
     assert report["created_by"]["org_id"] == "system"
     assert report["created_by"]["user_id"].startswith("s3:")
     token = stack.token()
-    listed = stack.request("GET", f"/distributors?search={run}", token=token)
-    assert listed.status == 200, listed.text
-    names = sorted(d["name"] for d in listed.json()["data"]["distributors"])
-    assert names == ["Alfa Distribuzione S.r.l.", "Beta Trading GmbH", "Gamma Forniture"]
+    names: list[str] = []
+    cursor = ""
+    while True:  # a search reads one page of the store per call: follow the cursor
+        path = f"/distributors?search={run}" + (f"&cursor={cursor}" if cursor else "")
+        listed = stack.request("GET", path, token=token)
+        assert listed.status == 200, listed.text
+        names += [d["name"] for d in listed.json()["data"]["distributors"]]
+        cursor = listed.json()["data"]["pagination"]["next_cursor"]
+        if not cursor:
+            break
+    assert sorted(names) == ["Alfa Distribuzione S.r.l.", "Beta Trading GmbH", "Gamma Forniture"]
 
 
 def test_the_report_agrees_with_validate_and_confirm_through_the_api(stack, s3):
