@@ -36,7 +36,11 @@ def list_all(
     ] = None,
     search: Annotated[
         str | None,
-        Query(max_length=255, description="Part of the name (any case) or of the VAT."),
+        Query(
+            max_length=255,
+            description="Part of the name (any case) or of the VAT. Each call reads one page "
+            "of the store: follow `next_cursor` while `has_more`, even past an empty page.",
+        ),
     ] = None,
     include_archived: Annotated[bool, Query(description="Include archived distributors.")] = False,
 ):

@@ -108,7 +108,12 @@ def test_the_seeds_table_holds_for_every_status_and_both_values_of_override(stac
         assert bad == {"row_number": 4, "status": "skipped", "reason": "error"}
         stored = stack.request("GET", f"/distributors/{held['id']}", token=token).json()["data"]
         if override:
-            assert warned == {"row_number": 3, "status": "updated", "id": held["id"]}
+            assert warned == {
+                "row_number": 3,
+                "status": "updated",
+                "id": held["id"],
+                "changed_fields": ["company_name", "city"],
+            }
             assert (stored["name"], stored["custom_data"]["city"]) == (f"{tag} Renamed", "Torino")
         else:
             assert warned == {

@@ -160,7 +160,12 @@ def test_every_status_gets_the_seeds_action_for_each_value_of_override(override)
     assert created["row_number"] == 2 and created["status"] == "created" and created["id"]
     assert erred == {"row_number": 4, "status": "skipped", "reason": "error"}
     if override:
-        assert warned == {"row_number": 3, "status": "updated", "id": held["id"]}
+        assert warned == {
+            "row_number": 3,
+            "status": "updated",
+            "id": held["id"],
+            "changed_fields": ["company_name", "city", "notes"],
+        }
     else:
         assert warned == {"row_number": 3, "status": "skipped", "reason": "warning_not_overridden"}
     assert_counters_add_up(data)
@@ -283,7 +288,12 @@ def test_a_confirm_cut_off_midway_then_repeated_ends_as_an_uninterrupted_one():
     assert status == 200
     data = resumed["data"]
     assert (data["created"], data["updated"], data["skipped"], data["failed"]) == (428, 1, 1, 0)
-    assert data["results"][5] == {"row_number": 7, "status": "updated", "id": held["id"]}
+    assert data["results"][5] == {
+        "row_number": 7,
+        "status": "updated",
+        "id": held["id"],
+        "changed_fields": ["company_name"],
+    }
     assert_counters_add_up(data)
     assert len(distributors()) == 429
     assert_no_duplicates()

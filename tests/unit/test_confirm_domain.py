@@ -23,7 +23,7 @@ from orgimport.confirm import (
     import_status,
     row_distributor_id,
 )
-from orgimport.distributor import Distributor
+from orgimport.distributor import Distributor, Overwritten, changed_fields
 from orgimport.distributor_rules import DistributorFields
 from orgimport.errors import (
     BadRequest,
@@ -35,8 +35,9 @@ from orgimport.errors import (
     VatTaken,
 )
 from orgimport.identity import Caller
+from orgimport.import_rules import changes_against
 from orgimport.import_session import Diagnostic, ImportSession, RowOutcome, RowVerdict
-from orgimport.storage.distributors_repo import StaleWrite
+from orgimport.storage.distributors_repo import StaleWrite, VatClaim
 from orgimport.vat import vat_key
 from tests.vats import it_vat
 
@@ -85,22 +86,22 @@ class FakeDistributors:
         self.guards[d.vat_key] = d.id
         return d
 
-    def claim_vat(self, vat: str, distributor_id: str) -> bool:
+    def claim_vat(self, vat: str, distributor_id: str) -> VatClaim | None:
         self._hook("claim", vat)
         with self._lock:
             self.writes += 1
             held = self.guards.get(vat_key(vat))
             if held is None:
                 self.guards[vat_key(vat)] = distributor_id
-                return True
+                return VatClaim(vat_key(vat), distributor_id, "fake")
             if held == distributor_id:
-                return False
+                return None
             raise VatTaken(vat, held)
 
-    def release_vat(self, vat: str, distributor_id: str) -> None:
+    def release_vat(self, claim: VatClaim) -> None:
         with self._lock:
-            if self.guards.get(vat_key(vat)) == distributor_id:
-                del self.guards[vat_key(vat)]
+            if self.guards.get(claim.key) == claim.distributor_id:
+                del self.guards[claim.key]
 
     def insert(self, distributor: Distributor) -> bool:
         self._hook("insert", distributor.id)
@@ -129,7 +130,8 @@ class FakeDistributors:
         expected_vat_key: str,
         require_active: bool,
         keep_vat: bool = False,
-    ) -> Distributor:
+        read_first: bool = False,
+    ) -> Overwritten:
         self._hook("overwrite", distributor_id)
         with self._lock:
             self.writes += 1
@@ -144,7 +146,7 @@ class FakeDistributors:
                 fields = replace(fields, vat=current.fields.vat)
             updated = replace(current, fields=fields, updated_at=updated_at)
             self.items[distributor_id] = updated
-            return updated
+            return Overwritten(updated, changed_fields(current.fields, fields))
 
     def by_vat(self, vat: str) -> list[Distributor]:
         return [d for d in self.items.values() if d.vat_key == vat_key(vat)]
@@ -250,7 +252,7 @@ def row(
         if status == "warning"
         else ()
     )
-    return RowVerdict(
+    verdict = RowVerdict(
         row_number=n,
         status=status,  # type: ignore[arg-type]
         data=data,
@@ -259,6 +261,9 @@ def row(
         existing_id=existing.id if existing else None,
         existing_vat_key=existing.vat_key if existing else None,
     )
+    if existing is None:
+        return verdict
+    return replace(verdict, changes=changes_against(verdict.fields().cleaned(), existing))
 
 
 def make_session(

@@ -192,12 +192,17 @@ class Distributor(_Schema):
 
 
 class Pagination(_Schema):
+    """Each call reads one page of the store (at most 1 MB): a search answers the matches
+    that page held, so a page may hold fewer than `page_size` distributors, even none,
+    while `has_more` is true. On the first page of a search for a VAT, the distributor
+    holding exactly that VAT comes first."""
+
     page_size: int
-    count: int = Field(description="Distributors on this page.")
+    count: int = Field(description="Distributors on this page (at most `page_size`).")
     next_cursor: str | None = Field(
-        description="Pass as `cursor` for the next page; null on the last page."
+        description="Opaque; pass as `cursor` for the next page; null on the last page."
     )
-    has_more: bool
+    has_more: bool = Field(description="True while `next_cursor` is not null.")
 
 
 class DistributorList(_Schema):
@@ -329,6 +334,12 @@ class ImportResultRow(_Schema):
         default=None, description="On skipped rows."
     )
     error: str | None = Field(default=None, description="On failed rows: a readable sentence.")
+    changed_fields: list[str] | None = Field(
+        default=None,
+        description="On updated rows: the CSV columns the update changed, in column order; "
+        "empty when the row equalled the stored distributor (nothing was written and its "
+        "`updated_at` did not move).",
+    )
 
 
 class ImportCounters(_Schema):

@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any, Protocol, TypeVar
 
+from orgimport.columns import COLUMN_TO_FIELD, DISTRIBUTOR_COLUMNS
 from orgimport.distributor import Distributor
 from orgimport.distributors import (
     Mapper,
@@ -72,6 +73,9 @@ ROW_ID_NAMESPACE = uuid.UUID("6f1d3c9e-2b1a-5c4e-9f0d-8a7b6c5d4e3f")
 REASON_ERROR = "error"
 REASON_WARNING_NOT_OVERRIDDEN = "warning_not_overridden"
 OUTCOME_STATUSES: tuple[OutcomeStatus, ...] = ("created", "updated", "skipped", "failed")
+
+# distributor field -> the CSV column it comes from ("custom_data.vat" -> "vat": "vat_number")
+_COLUMN_OF_FIELD = {path.rsplit(".", 1)[-1]: column for column, path in COLUMN_TO_FIELD.items()}
 
 STORAGE_FAILURE = (
     "the distributor could not be saved because of a storage error; this row was not imported"
@@ -339,12 +343,28 @@ class _ChunkRunner:
         if not row.existing_id or not row.existing_vat_key:
             return _failed(row, NotFound("the distributor holding this VAT is unknown"))
         try:
-            updated = overwrite_distributor(
-                self.repo, row.existing_id, row.fields(), row.existing_vat_key
+            done = overwrite_distributor(
+                self.repo,
+                row.existing_id,
+                row.fields(),
+                row.existing_vat_key,
+                # validate saw an identical row: read first, so a no-op writes nothing
+                expect_unchanged=row.changes == {},
             )
         except DomainError as exc:
             return _failed(row, exc)
-        return RowOutcome(row.row_number, "updated", id=updated.id)
+        changed = _columns(done.changed)
+        if not changed and row.changes:
+            # nothing left to write, yet validate saw changes: an earlier, cut-off run of
+            # this confirm wrote them (its outcome was not stored), so they are this row's
+            changed = tuple(c for c in DISTRIBUTOR_COLUMNS if c in row.changes)
+        return RowOutcome(row.row_number, "updated", id=done.distributor.id, changed_fields=changed)
+
+
+def _columns(changed: tuple[str, ...]) -> tuple[str, ...]:
+    """Changed distributor fields as CSV columns, in column order."""
+    columns = {_COLUMN_OF_FIELD[name] for name in changed}
+    return tuple(c for c in DISTRIBUTOR_COLUMNS if c in columns)
 
 
 class _Workers:

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
 
 from orgimport.distributor_rules import DistributorFields
 from orgimport.vat import vat_key
+
+# every field of a distributor, in the order of the CSV columns they come from
+FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(DistributorFields))
+
+
+def changed_fields(
+    old: DistributorFields, new: DistributorFields, ignore: tuple[str, ...] = ()
+) -> tuple[str, ...]:
+    """The fields whose (cleaned) values differ, in field order."""
+    return tuple(
+        name
+        for name in FIELD_NAMES
+        if name not in ignore and getattr(old, name) != getattr(new, name)
+    )
 
 
 def utc_now() -> str:
@@ -61,3 +75,11 @@ class DistributorPage:
     distributors: list[Distributor]
     next_cursor: str | None
     page_size: int
+
+
+@dataclass(frozen=True)
+class Overwritten:
+    """The distributor after an overwrite, and the fields it changed (none: nothing written)."""
+
+    distributor: Distributor
+    changed: tuple[str, ...]

@@ -11,11 +11,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
 
-from orgimport.distributor import Distributor, DistributorPage, utc_now
+from orgimport.distributor import Distributor, DistributorPage, Overwritten, utc_now
 from orgimport.distributor_rules import DistributorFields, field_errors
 from orgimport.errors import Conflict, DomainError, NotFound, ValidationFailed
 from orgimport.identity import Caller
-from orgimport.storage.distributors_repo import DistributorRepository, StaleWrite
+from orgimport.storage.distributors_repo import DistributorRepository, StaleWrite, VatClaim
 from orgimport.vat import vat_key
 
 T = TypeVar("T")
@@ -61,7 +61,7 @@ def create_distributors(
     """
     now = utc_now()
 
-    def claim(request: NewDistributor) -> Distributor | DomainError | tuple[Distributor, bool]:
+    def claim(request: NewDistributor) -> tuple[Distributor, VatClaim | None] | DomainError:
         try:
             fields = checked(request.fields)
             distributor = Distributor(
@@ -72,27 +72,27 @@ def create_distributors(
                 created_by_user=caller.user_id,
                 created_by_org=caller.org_id,
             )
-            fresh = repo.claim_vat(fields.vat or "", request.distributor_id)
-            return distributor, fresh
+            return distributor, repo.claim_vat(fields.vat or "", request.distributor_id)
         except DomainError as exc:
             return exc
 
     claimed = list(run(claim, requests))
-    fresh = [c[0] for c in claimed if isinstance(c, tuple) and c[1]]
+    fresh = [c for c in claimed if isinstance(c, tuple) and c[1] is not None]
     if fresh:
         try:
-            repo.insert_many(fresh)
+            repo.insert_many([d for d, _ in fresh])
         except Exception:
-            # a batch may fail half way: free only the VATs whose distributor was not written
-            for d in fresh:
-                if repo.get(d.id) is None:
-                    repo.release_vat(d.fields.vat or "", d.id)
+            # a batch may fail half way: free only the VATs whose distributor was not
+            # written, each on this request's own claim
+            for d, own in fresh:
+                if own is not None and repo.get(d.id) is None:
+                    repo.release_vat(own)
             raise
     results: list[Distributor | DomainError] = []
     for outcome in claimed:
         if isinstance(outcome, tuple):
-            distributor, was_fresh = outcome
-            if not was_fresh and not repo.insert(distributor):
+            distributor, own = outcome
+            if own is None and not repo.insert(distributor):
                 distributor = repo.get(distributor.id) or distributor  # written before a crash
             results.append(distributor)
         else:
@@ -138,25 +138,44 @@ def _stale(exc: StaleWrite) -> DomainError:
 def update_distributor(
     repo: DistributorRepository, distributor_id: str, fields: DistributorFields
 ) -> Distributor:
-    """PUT /distributors/{id}: every field replaced; a new VAT must be free."""
+    """PUT /distributors/{id}: every field replaced; a new VAT must be free.
+
+    A body equal to the stored distributor writes nothing (`updated_at` kept).
+    """
     fields = checked(fields, vat_unchanged=True)  # check digits: only for a new VAT, below
     current = get_distributor(repo, distributor_id)
-    new_key = vat_key(fields.vat or "")
-    moving = new_key != current.vat_key
-    if moving:
-        checked(fields)
-        repo.claim_vat(fields.vat or "", distributor_id)
+    if fields == current.fields:
+        return current
     try:
-        updated = repo.overwrite(
-            distributor_id, fields, utc_now(), current.vat_key, require_active=False
-        )
+        if vat_key(fields.vat or "") == current.vat_key:
+            done = repo.overwrite(
+                distributor_id, fields, utc_now(), current.vat_key, require_active=False
+            )
+        else:
+            checked(fields)  # a new VAT: its check digits too
+            done = _move(repo, current, fields)
     except StaleWrite as exc:
-        if moving:
-            repo.release_vat(fields.vat or "", distributor_id)
         raise _stale(exc) from None
-    if moving:
-        repo.release_vat(current.fields.vat or "", distributor_id)
-    return updated
+    return done.distributor
+
+
+def _move(
+    repo: DistributorRepository, current: Distributor, fields: DistributorFields
+) -> Overwritten:
+    """Move a distributor to another VAT: claim the new guard (this request's own), write,
+    then free the old guard as it was read before the move, so that a guard another
+    request took meanwhile is never dropped. A failed write frees only its own claim."""
+    old_guard = repo.vat_guard(current.vat_key)
+    claim = repo.claim_vat(fields.vat or "", current.id, resume=False)
+    assert claim is not None  # resume=False never answers "already yours"
+    try:
+        done = repo.overwrite(current.id, fields, utc_now(), current.vat_key, require_active=False)
+    except StaleWrite:
+        repo.release_vat(claim)
+        raise
+    if old_guard is not None and old_guard.distributor_id == current.id:
+        repo.release_vat(old_guard)
+    return done
 
 
 def overwrite_distributor(
@@ -164,13 +183,24 @@ def overwrite_distributor(
     distributor_id: str,
     fields: DistributorFields,
     expected_vat_key: str,
-) -> Distributor:
+    expect_unchanged: bool = False,
+) -> Overwritten:
     """An import's update: the distributor holding the VAT gets every other field
-    from the row; the VAT itself is never changed, and an archived one is not touched."""
+    from the row; the VAT itself is never changed, and an archived one is not touched.
+
+    A row equal to the stored distributor writes nothing; `expect_unchanged` (validate
+    saw no change) reads before writing, so that such a row costs no write request.
+    """
     fields = checked(fields, vat_unchanged=True)
     try:
         return repo.overwrite(
-            distributor_id, fields, utc_now(), expected_vat_key, require_active=True, keep_vat=True
+            distributor_id,
+            fields,
+            utc_now(),
+            expected_vat_key,
+            require_active=True,
+            keep_vat=True,
+            read_first=expect_unchanged,
         )
     except StaleWrite as exc:
         if exc.reason == "archived":
@@ -179,9 +209,11 @@ def overwrite_distributor(
             ) from None
         if exc.reason == "not_found":
             raise NotFound("the distributor holding this VAT no longer exists") from None
-        raise Conflict(
-            "the distributor holding this VAT changed its VAT after validation"
-        ) from None
+        if exc.reason == "vat_changed":
+            raise Conflict(
+                "the distributor holding this VAT changed its VAT after validation"
+            ) from None
+        raise Conflict("the distributor holding this VAT changed meanwhile, retry") from None
 
 
 def archive_distributor(repo: DistributorRepository, distributor_id: str) -> Distributor:

@@ -113,6 +113,8 @@ class RowOutcome:
     id: str | None = None
     reason: str | None = None  # skipped: "error" | "warning_not_overridden"
     error: str | None = None  # failed: a readable sentence
+    # updated: the CSV columns the update changed, in column order (empty: nothing written)
+    changed_fields: tuple[str, ...] | None = None
 
     def as_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"row_number": self.row_number, "status": self.status}
@@ -122,16 +124,20 @@ class RowOutcome:
             out["reason"] = self.reason
         if self.error is not None:
             out["error"] = self.error
+        if self.changed_fields is not None:
+            out["changed_fields"] = list(self.changed_fields)
         return out
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> RowOutcome:
+        changed = raw.get("changed_fields")
         return cls(
             row_number=int(raw["row_number"]),
             status=raw["status"],
             id=raw.get("id"),
             reason=raw.get("reason"),
             error=raw.get("error"),
+            changed_fields=None if changed is None else tuple(changed),
         )
 
 

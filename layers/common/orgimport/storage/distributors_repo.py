@@ -1,107 +1,69 @@
 """Distributors and their VAT guards in DynamoDB.
 
 A VAT is unique because its guard item (pk = VAT#<vat key>) is written with a
-conditional put: of two racing writers exactly one succeeds. The guard names
-the distributor that holds it; a guard whose distributor is gone, or no longer
-carries that VAT (a writer died between its two writes), is stale and may be
-taken over after a grace period.
+conditional put (orgimport.storage.vat_guards). Every write of a distributor
+is one conditional request, and an overwrite that would change nothing writes
+nothing: its condition also asks that some field differ.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import dataclasses
-import json
-import time
 from collections.abc import Iterable
-from typing import Any
+from dataclasses import replace
 
-from pynamodb.exceptions import DeleteError, PutError, UpdateError
-from pynamodb.expressions.condition import Condition
-from pynamodb.expressions.update import Action
+from pynamodb.constants import ALL_OLD
+from pynamodb.exceptions import PutError, UpdateError
 
-from orgimport.distributor import Distributor, DistributorPage
+from orgimport.distributor import (
+    Distributor,
+    DistributorPage,
+    Overwritten,
+    changed_fields,
+)
 from orgimport.distributor_rules import DistributorFields
-from orgimport.errors import FieldError, NotFound, ValidationFailed, VatTaken
+from orgimport.errors import NotFound
 from orgimport.storage.conditions import condition_failed
+from orgimport.storage.distributor_items import (
+    differs,
+    name_sort_key,
+    overwrite_actions,
+    to_domain,
+    to_item,
+)
+from orgimport.storage.distributor_pages import read_page
 from orgimport.storage.models import (
-    DISTRIBUTOR_ENTITY,
     DISTRIBUTOR_PREFIX,
     VAT_PREFIX,
     DistributorItem,
     VatGuardItem,
 )
-from orgimport.vat import vat_key
+from orgimport.storage.vat_guards import STALE_GUARD_SECONDS, StaleWrite, VatClaim, VatGuards
 
-# A guard younger than this may belong to a create still in flight.
-STALE_GUARD_SECONDS = 60
-# every field of a distributor is an attribute of its item, under the same name
-_FIELD_ATTRS = tuple(f.name for f in dataclasses.fields(DistributorFields))
-
-
-class StaleWrite(Exception):
-    """A conditional update found the distributor changed: gone, archived or another VAT."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason  # "not_found" | "archived" | "vat_changed"
+# An overwrite whose item changed between its failed condition and the read that explains
+# it is tried once more.
+_OVERWRITE_ATTEMPTS = 2
 
 
-def _to_domain(item: DistributorItem) -> Distributor:
-    return Distributor(
-        id=item.id,
-        fields=DistributorFields(**{a: getattr(item, a) for a in _FIELD_ATTRS}),
-        created_at=item.created_at,
-        updated_at=item.updated_at,
-        created_by_user=item.created_by_user,
-        created_by_org=item.created_by_org,
-        deleted_at=item.deleted_at,
-    )
-
-
-def _to_item(d: Distributor) -> DistributorItem:
-    name = d.fields.name or ""
-    return DistributorItem(
-        pk=DISTRIBUTOR_PREFIX + d.id,
-        id=d.id,
-        name_lc=name.lower(),
-        vat_key=d.vat_key,
-        created_at=d.created_at,
-        updated_at=d.updated_at,
-        created_by_user=d.created_by_user,
-        created_by_org=d.created_by_org,
-        deleted_at=d.deleted_at,
-        gsi1pk=DISTRIBUTOR_ENTITY,
-        gsi1sk=f"{name.lower()}#{d.id}",
-        **{a: getattr(d.fields, a) for a in _FIELD_ATTRS},
-    )
-
-
-def encode_cursor(key: dict[str, Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode()
-
-
-def decode_cursor(cursor: str) -> dict[str, Any]:
-    invalid = ValidationFailed([FieldError("cursor", "invalid_format", cursor)])
-    try:
-        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (ValueError, binascii.Error, UnicodeError):
-        raise invalid from None
-    names = {"pk", "gsi1pk", "gsi1sk"}
-    if not isinstance(key, dict) or set(key) != names:
-        raise invalid
-    if not all(isinstance(v, dict) and isinstance(v.get("S"), str) for v in key.values()):
-        raise invalid
-    return key
+def _refusal(current: Distributor | None, expected_vat_key: str, require_active: bool) -> str:
+    """Why an overwrite may not touch `current` ("" when it may)."""
+    if current is None:
+        return "not_found"
+    if current.vat_key != expected_vat_key:
+        return "vat_changed"
+    if require_active and current.archived:
+        return "archived"
+    return ""
 
 
 class DistributorRepository:
+    def __init__(self) -> None:
+        self._guards = VatGuards(self._carries)
+
     # --- reads -----------------------------------------------------------------
 
     def get(self, distributor_id: str) -> Distributor | None:
         try:
-            return _to_domain(
+            return to_domain(
                 DistributorItem.get(DISTRIBUTOR_PREFIX + distributor_id, consistent_read=True)
             )
         except DistributorItem.DoesNotExist:
@@ -119,7 +81,7 @@ class DistributorRepository:
         found = DistributorItem.batch_get(
             [DISTRIBUTOR_PREFIX + i for i in set(owner_of.values())], consistent_read=True
         )
-        by_id = {item.id: _to_domain(item) for item in found}
+        by_id = {item.id: to_domain(item) for item in found}
         return {
             key: by_id[did]
             for key, did in owner_of.items()
@@ -129,86 +91,45 @@ class DistributorRepository:
     def page(
         self, page_size: int, cursor: str | None, search: str | None, include_archived: bool
     ) -> DistributorPage:
-        condition: Condition | None = None
-        if not include_archived:
-            condition = DistributorItem.deleted_at.does_not_exist()
-        term = (search or "").strip()
-        if term:
-            matches: Condition = DistributorItem.name_lc.contains(term.lower())
-            if vat_key(term):
-                matches = matches | DistributorItem.vat_key.contains(vat_key(term))
-            condition = matches if condition is None else condition & matches
-        results = DistributorItem.by_name.query(
-            DISTRIBUTOR_ENTITY,
-            filter_condition=condition,
-            limit=page_size,
-            last_evaluated_key=decode_cursor(cursor) if cursor else None,
-            page_size=max(page_size, 100),
+        """One Query of the by_name index (and, on a search's first page for a VAT-like
+        term, one of by_vat): see orgimport.storage.distributor_pages."""
+        found = read_page(page_size, cursor, search, include_archived)
+        return DistributorPage(
+            distributors=[to_domain(i) for i in found.items],
+            next_cursor=found.next_cursor,
+            page_size=page_size,
         )
-        items = [_to_domain(i) for i in results]
-        last = results.last_evaluated_key
-        next_cursor = encode_cursor(last) if last and len(items) == page_size else None
-        return DistributorPage(distributors=items, next_cursor=next_cursor, page_size=page_size)
+
+    def _carries(self, distributor_id: str, key: str) -> bool:
+        holder = self.get(distributor_id)
+        return holder is not None and holder.vat_key == key
 
     # --- VAT guards ------------------------------------------------------------
 
-    def claim_vat(self, vat: str, distributor_id: str) -> bool:
+    def claim_vat(self, vat: str, distributor_id: str, *, resume: bool = True) -> VatClaim | None:
         """Reserve a VAT identity for a distributor; VatTaken when another holds it.
 
-        True for a fresh claim; False when the guard already named this
-        distributor (a resumed write), so the caller knows to check its item.
+        The claim this request wrote (it alone may release it), or None when `resume`
+        and the guard already named this distributor (a retried create, which then
+        checks its item). With `resume` false (moving an existing distributor), a guard
+        already naming it belongs to another write in flight: StaleWrite.
         """
-        key = vat_key(vat)
-        guard = VatGuardItem(
-            pk=VAT_PREFIX + key, distributor_id=distributor_id, vat=vat, created_at=int(time.time())
-        )
-        try:
-            guard.save(condition=VatGuardItem.pk.does_not_exist())
-            return True
-        except PutError as exc:
-            if not condition_failed(exc):
-                raise
-        try:
-            held = VatGuardItem.get(VAT_PREFIX + key, consistent_read=True)
-        except VatGuardItem.DoesNotExist:
-            held = None  # released meanwhile: try once more below
-        if held is not None and held.distributor_id == distributor_id:
-            return False
-        if held is not None:
-            holder = self.get(held.distributor_id)
-            young = time.time() - held.created_at < STALE_GUARD_SECONDS
-            if (holder is not None and holder.vat_key == key) or young:
-                raise VatTaken(vat, held.distributor_id)
-        # the guard is stale (or gone): take it over only if nobody else did first
-        expected = (
-            VatGuardItem.pk.does_not_exist()
-            if held is None
-            else VatGuardItem.distributor_id == held.distributor_id
-        )
-        try:
-            guard.save(condition=expected)
-        except PutError as exc:
-            if condition_failed(exc):
-                raise VatTaken(vat) from None
-            raise
-        return True
+        return self._guards.claim(vat, distributor_id, resume=resume)
 
-    def release_vat(self, vat: str, distributor_id: str) -> None:
-        """Drop a guard, but only while it still names this distributor."""
-        try:
-            VatGuardItem(pk=VAT_PREFIX + vat_key(vat)).delete(
-                condition=VatGuardItem.distributor_id == distributor_id
-            )
-        except DeleteError as exc:
-            if not condition_failed(exc):
-                raise
+    def vat_guard(self, key: str) -> VatClaim | None:
+        """The guard of a VAT identity as it is now (one consistent read)."""
+        return self._guards.read(key)
+
+    def release_vat(self, claim: VatClaim) -> None:
+        """Drop a guard, but only while it is still the one `claim` describes."""
+        self._guards.release(claim)
 
     # --- distributor writes -------------------------------------------------------
 
     def insert(self, distributor: Distributor) -> bool:
         """Write a new distributor; False when an item with its id already exists."""
         try:
-            _to_item(distributor).save(condition=DistributorItem.pk.does_not_exist())
+            to_item(distributor).save(condition=DistributorItem.pk.does_not_exist())
             return True
         except PutError as exc:
             if condition_failed(exc):
@@ -220,7 +141,7 @@ class DistributorRepository:
         callers hold the VAT guard of every one of them)."""
         with DistributorItem.batch_write() as batch:
             for d in distributors:
-                batch.save(_to_item(d))
+                batch.save(to_item(d))
 
     def overwrite(
         self,
@@ -230,37 +151,68 @@ class DistributorRepository:
         expected_vat_key: str,
         require_active: bool,
         keep_vat: bool = False,
-    ) -> Distributor:
+        read_first: bool = False,
+    ) -> Overwritten:
         """Replace every field of a distributor in one conditional UpdateItem.
 
-        The condition pins the VAT the caller saw (and, for imports, that it is
-        not archived); StaleWrite says which of them no longer holds.
+        The condition pins the VAT the caller saw (and, for imports, that it is not
+        archived) and asks that some field differ; the old image it returns tells which
+        fields changed. A condition that fails is explained by one read: StaleWrite says
+        which pin no longer holds, or the distributor already was `fields` and nothing
+        is written (`updated_at` kept). `read_first`: the caller expects no change, so
+        the read comes first and a no-op costs no write request at all.
         """
-        item = DistributorItem(pk=DISTRIBUTOR_PREFIX + distributor_id)
-        name = fields.name or ""
-        actions: list[Action] = [
-            DistributorItem.updated_at.set(updated_at),
-            DistributorItem.name_lc.set(name.lower()),
-            DistributorItem.gsi1sk.set(f"{name.lower()}#{distributor_id}"),
-        ]
-        if not keep_vat:
-            actions.append(DistributorItem.vat_key.set(vat_key(fields.vat or "")))
-        for attr in _FIELD_ATTRS:
-            if keep_vat and attr == "vat":
-                continue
-            value = getattr(fields, attr)
-            column = getattr(DistributorItem, attr)
-            actions.append(column.set(value) if value is not None else column.remove())
+        ignore = ("vat",) if keep_vat else ()
+        if read_first:
+            done = self._unchanged(distributor_id, fields, expected_vat_key, require_active, ignore)
+            if done is not None:
+                return done
+        actions = overwrite_actions(distributor_id, fields, updated_at, ignore)
         condition = DistributorItem.pk.exists() & (DistributorItem.vat_key == expected_vat_key)
         if require_active:
             condition = condition & DistributorItem.deleted_at.does_not_exist()
-        try:
-            item.update(actions=actions, condition=condition)
-        except UpdateError as exc:
-            if not condition_failed(exc):
-                raise
-            raise StaleWrite(self._why_stale(distributor_id, expected_vat_key)) from None
-        return _to_domain(item)
+        condition = condition & differs(fields, ignore)
+        for _ in range(_OVERWRITE_ATTEMPTS):
+            try:
+                answer = DistributorItem._get_connection().update_item(
+                    DISTRIBUTOR_PREFIX + distributor_id,
+                    actions=actions,
+                    condition=condition,
+                    return_values=ALL_OLD,
+                )
+            except UpdateError as exc:
+                if not condition_failed(exc):
+                    raise
+                done = self._unchanged(
+                    distributor_id, fields, expected_vat_key, require_active, ignore
+                )
+                if done is not None:
+                    return done
+                continue  # it changed between the write and the read: once more
+            old = to_domain(DistributorItem.from_raw_data(answer["Attributes"]))
+            new = replace(fields, vat=old.fields.vat) if keep_vat else fields
+            updated = replace(old, fields=new, updated_at=updated_at)
+            return Overwritten(updated, changed_fields(old.fields, new, ignore))
+        raise StaleWrite("changed")
+
+    def _unchanged(
+        self,
+        distributor_id: str,
+        fields: DistributorFields,
+        expected_vat_key: str,
+        require_active: bool,
+        ignore: tuple[str, ...],
+    ) -> Overwritten | None:
+        """The stored distributor when it already is `fields` (a no-op); None when it
+        differs; StaleWrite when it may not be overwritten."""
+        current = self.get(distributor_id)
+        reason = _refusal(current, expected_vat_key, require_active)
+        if reason:
+            raise StaleWrite(reason)
+        assert current is not None
+        if changed_fields(current.fields, fields, ignore):
+            return None
+        return Overwritten(current, ())
 
     def set_deleted_at(
         self, distributor_id: str, deleted_at: str | None, updated_at: str
@@ -280,12 +232,13 @@ class DistributorRepository:
             if condition_failed(exc):
                 raise NotFound("distributor not found") from None
             raise
-        return _to_domain(item)
+        return to_domain(item)
 
-    def _why_stale(self, distributor_id: str, expected_vat_key: str) -> str:
-        current = self.get(distributor_id)
-        if current is None:
-            return "not_found"
-        if current.vat_key != expected_vat_key:
-            return "vat_changed"
-        return "archived"
+
+__all__ = [
+    "STALE_GUARD_SECONDS",
+    "DistributorRepository",
+    "StaleWrite",
+    "VatClaim",
+    "name_sort_key",
+]

@@ -37,6 +37,16 @@ class ByNameIndex(GlobalSecondaryIndex["DistributorItem"]):
     gsi1sk = UnicodeAttribute(range_key=True)
 
 
+class ByVatIndex(GlobalSecondaryIndex["DistributorItem"]):
+    """The distributor of one VAT identity (guards carry no `vat_key`, so only distributors)."""
+
+    class Meta:
+        index_name = "by_vat"
+        projection = AllProjection()
+
+    vat_key = UnicodeAttribute(hash_key=True)
+
+
 class DistributorItem(Model):
     """A distributor: pk = DIST#<id>."""
 
@@ -65,6 +75,7 @@ class DistributorItem(Model):
     gsi1pk = UnicodeAttribute()
     gsi1sk = UnicodeAttribute()
     by_name = ByNameIndex()
+    by_vat = ByVatIndex()
 
 
 class VatGuardItem(Model):
@@ -77,6 +88,9 @@ class VatGuardItem(Model):
     distributor_id = UnicodeAttribute()
     vat = UnicodeAttribute()
     created_at = NumberAttribute()
+    # the token of the request that wrote this guard: only that request may release it
+    # (absent on guards written before tokens; those are matched by distributor_id)
+    claim_id = UnicodeAttribute(null=True)
 
 
 class SessionPartItem(Model):

@@ -1,0 +1,91 @@
+"""How a distributor maps onto its DynamoDB item, and the expressions that rewrite it.
+
+The item keeps every field under its own name, plus what the indexes need:
+`name_lc` (whole, for the search filter), `gsi1pk`/`gsi1sk` (by_name: the name
+cut to fit DynamoDB's key limit) and `vat_key` (by_vat, and the pin of updates).
+"""
+
+from __future__ import annotations
+
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
+
+from orgimport.distributor import FIELD_NAMES, Distributor
+from orgimport.distributor_rules import DistributorFields
+from orgimport.storage.models import DISTRIBUTOR_ENTITY, DISTRIBUTOR_PREFIX, DistributorItem
+from orgimport.vat import vat_key
+
+# DynamoDB's limit for an index's sort key (gsi1sk); a 255-emoji name is 1020 bytes alone.
+INDEX_SORT_KEY_MAX_BYTES = 1024
+
+
+def name_sort_key(name: str, distributor_id: str) -> str:
+    """The by_name sort key: the lower-cased name, cut by UTF-8 bytes on a character
+    boundary so that the key with its `#<id>` suffix fits DynamoDB's 1024 bytes."""
+    suffix = "#" + distributor_id
+    room = INDEX_SORT_KEY_MAX_BYTES - len(suffix.encode())
+    return name.lower().encode()[:room].decode("utf-8", "ignore") + suffix
+
+
+def to_domain(item: DistributorItem) -> Distributor:
+    return Distributor(
+        id=item.id,
+        fields=DistributorFields(**{a: getattr(item, a) for a in FIELD_NAMES}),
+        created_at=item.created_at,
+        updated_at=item.updated_at,
+        created_by_user=item.created_by_user,
+        created_by_org=item.created_by_org,
+        deleted_at=item.deleted_at,
+    )
+
+
+def to_item(d: Distributor) -> DistributorItem:
+    name = d.fields.name or ""
+    return DistributorItem(
+        pk=DISTRIBUTOR_PREFIX + d.id,
+        id=d.id,
+        name_lc=name.lower(),  # whole: the search filters on it
+        vat_key=d.vat_key,
+        created_at=d.created_at,
+        updated_at=d.updated_at,
+        created_by_user=d.created_by_user,
+        created_by_org=d.created_by_org,
+        deleted_at=d.deleted_at,
+        gsi1pk=DISTRIBUTOR_ENTITY,
+        gsi1sk=name_sort_key(name, d.id),
+        **{a: getattr(d.fields, a) for a in FIELD_NAMES},
+    )
+
+
+def differs(fields: DistributorFields, ignore: tuple[str, ...]) -> Condition:
+    """True while some field of the stored item is not what `fields` says."""
+    condition: Condition | None = None
+    for attr in FIELD_NAMES:
+        if attr in ignore:
+            continue
+        column = getattr(DistributorItem, attr)
+        value = getattr(fields, attr)
+        one = column.exists() if value is None else column.does_not_exist() | (column != value)
+        condition = one if condition is None else condition | one
+    assert condition is not None
+    return condition
+
+
+def overwrite_actions(
+    distributor_id: str, fields: DistributorFields, updated_at: str, ignore: tuple[str, ...]
+) -> list[Action]:
+    name = fields.name or ""
+    actions: list[Action] = [
+        DistributorItem.updated_at.set(updated_at),
+        DistributorItem.name_lc.set(name.lower()),
+        DistributorItem.gsi1sk.set(name_sort_key(name, distributor_id)),
+    ]
+    if "vat" not in ignore:
+        actions.append(DistributorItem.vat_key.set(vat_key(fields.vat or "")))
+    for attr in FIELD_NAMES:
+        if attr in ignore:
+            continue
+        value = getattr(fields, attr)
+        column = getattr(DistributorItem, attr)
+        actions.append(column.set(value) if value is not None else column.remove())
+    return actions

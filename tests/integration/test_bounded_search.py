@@ -1,0 +1,186 @@
+"""Search does bounded work (CONTRACT section 7): against 5,000 stored distributors, each
+`GET /distributors` call sends one Query of the by_name index (at most DynamoDB's 1 MB page)
+and answers with what that page held and a cursor; an exact VAT is found with one read of
+the by_vat index and comes first."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from botocore.client import BaseClient
+from moto import mock_aws
+
+from local.resources import create_resources
+from local.template import load_template
+from tests.integration.conftest import build_event, call_handler, envelope
+from tests.vats import it_vat
+
+STORED = 5_000
+MATCH_EVERY = 100  # every 100th name carries "zebra": 50 matches spread over the index
+FIRST_VAT = 7_300_000
+
+
+# a key of the right shape that the by_name index could never have given: a 400 too
+FORGED_KEY = base64.urlsafe_b64encode(
+    json.dumps(
+        {"k": {"pk": {"S": "VAT#IT1"}, "gsi1pk": {"S": "OTHER"}, "gsi1sk": {"S": "a#1"}}}
+    ).encode()
+).decode()
+
+
+def name_of(n: int) -> str:
+    return f"Distributor {n:05d}" + (" Zebra" if n % MATCH_EVERY == 37 else "")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def seeded() -> Iterator[None]:
+    """5,000 distributors written in batches (no guards: search reads only the indexes),
+    each with a description long enough that the index spans several 1 MB pages."""
+    from orgimport.distributor import Distributor
+    from orgimport.distributor_rules import DistributorFields
+    from orgimport.storage.distributors_repo import DistributorRepository
+
+    now = "2026-01-01T00:00:00.000Z"
+    with mock_aws():
+        create_resources(load_template())
+        DistributorRepository().insert_many(
+            [
+                Distributor(
+                    id=f"seed-{n:05d}",
+                    fields=DistributorFields(
+                        name=name_of(n),
+                        description="x" * 300,
+                        vat=it_vat(FIRST_VAT + n),
+                        city="Roma",
+                        language="it",
+                    ),
+                    created_at=now,
+                    updated_at=now,
+                    created_by_user="u0",
+                    created_by_org="o0",
+                )
+                for n in range(STORED)
+            ]
+        )
+        yield
+
+
+@pytest.fixture
+def requests(monkeypatch) -> Iterator[list[tuple[str, str | None]]]:
+    """Every DynamoDB request while the test runs: (operation, index name)."""
+    sent: list[tuple[str, str | None]] = []
+    original = BaseClient._make_api_call
+
+    def counted(client: Any, operation: str, params: dict[str, Any]) -> Any:
+        if client.meta.service_model.service_name == "dynamodb":
+            sent.append((operation, params.get("IndexName")))
+        return original(client, operation, params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", counted)
+    yield sent
+
+
+def listing(**query: str) -> tuple[int, dict[str, Any]]:
+    result = call_handler("distributors", build_event("GET", "/distributors", query=query))
+    return result["statusCode"], envelope(result)
+
+
+def page(**query: str) -> dict[str, Any]:
+    status, body = listing(**query)
+    assert status == 200, body
+    return body["data"]
+
+
+def test_a_search_matching_nothing_sends_one_query_and_answers_a_cursor(requests):
+    data = page(search="no such distributor")
+
+    assert requests == [("Query", "by_name")]
+    assert data["distributors"] == []
+    assert data["pagination"]["has_more"] is True and data["pagination"]["next_cursor"]
+
+
+def test_following_cursors_finds_every_spread_match_once_with_one_query_per_call(requests):
+    found: list[str] = []
+    calls = 0
+    cursor: str | None = None
+    while True:
+        requests.clear()
+        data = page(search="zebra", page_size="100", **({"cursor": cursor} if cursor else {}))
+        calls += 1
+        assert requests == [("Query", "by_name")]
+        found += [d["name"] for d in data["distributors"]]
+        cursor = data["pagination"]["next_cursor"]
+        assert data["pagination"]["has_more"] is (cursor is not None)
+        if cursor is None:
+            break
+        assert calls < 20
+
+    expected = [name_of(n) for n in range(STORED) if n % MATCH_EVERY == 37]
+    assert len(expected) == 50
+    assert found == expected  # each once, in name order
+    assert calls > 1  # the index is larger than one page: no call read it all
+
+
+def test_an_exact_vat_is_found_first_with_one_read_and_never_repeated(requests):
+    wanted = 4_321
+    vat = it_vat(FIRST_VAT + wanted)
+    spaced = f"{vat[:2]} {vat[2:7]} {vat[7:]}"
+
+    data = page(search=spaced, page_size="5")
+
+    assert requests == [("Query", "by_vat"), ("Query", "by_name")]
+    assert data["distributors"][0]["name"] == name_of(wanted)
+    seen = [d["id"] for d in data["distributors"]]
+    cursor = data["pagination"]["next_cursor"]
+    while cursor:
+        requests.clear()
+        data = page(search=spaced, page_size="5", cursor=cursor)
+        assert requests == [("Query", "by_name")]
+        seen += [d["id"] for d in data["distributors"]]
+        cursor = data["pagination"]["next_cursor"]
+    assert seen == [f"seed-{wanted:05d}"]
+
+
+def test_page_size_is_honoured_and_pages_continue_without_gaps(requests):
+    names: list[str] = []
+    cursor: str | None = None
+    for _ in range(3):
+        requests.clear()
+        data = page(search="distributor", page_size="7", **({"cursor": cursor} if cursor else {}))
+        assert requests == [("Query", "by_name")]
+        assert data["pagination"]["count"] == len(data["distributors"]) == 7
+        names += [d["name"] for d in data["distributors"]]
+        cursor = data["pagination"]["next_cursor"]
+        assert cursor
+    assert names == [name_of(n) for n in range(21)]
+
+
+def test_a_listing_without_search_sends_one_query_per_page(requests):
+    data = page(page_size="50")
+    assert requests == [("Query", "by_name")]
+    assert [d["name"] for d in data["distributors"]] == [name_of(n) for n in range(50)]
+
+    requests.clear()
+    data = page(page_size="50", cursor=data["pagination"]["next_cursor"])
+    assert requests == [("Query", "by_name")]
+    assert [d["name"] for d in data["distributors"]] == [name_of(n) for n in range(50, 100)]
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "eyJrIjogMX0=",  # {"k": 1}
+        "eyJ4IjogWzFdfQ==",  # {"x": [1]}
+        "e30=",  # {}
+        "not base64 at all",
+        FORGED_KEY,
+    ],
+)
+def test_a_malformed_cursor_is_a_400_on_cursor(cursor):
+    status, body = listing(search="zebra", cursor=cursor)
+    assert status == 400
+    assert body["data"]["errors"][0]["key"] == "cursor"
