@@ -28,10 +28,6 @@ _LIMITS: dict[str, tuple[str, int]] = {
     "phone": ("custom_data.phone", TEXT_MAX),
     "notes": ("custom_data.notes", NOTES_MAX),
 }
-FIELD_KEYS: dict[str, str] = {
-    **{attr: key for attr, (key, _) in _LIMITS.items()},
-    "language": "custom_data.language",
-}
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ turns them into HTTP status codes and envelopes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -108,17 +108,3 @@ class SessionNotFound(BadRequest):
 
 class SessionExpired(SessionNotFound):
     message = "import session expired"
-
-
-@dataclass
-class ErrorList:
-    """Collects field errors while a payload is checked."""
-
-    errors: list[FieldError] = field(default_factory=list)
-
-    def add(self, key: str, message: str, value: Any = None) -> None:
-        self.errors.append(FieldError(key, message, value))
-
-    def raise_if_any(self) -> None:
-        if self.errors:
-            raise ValidationFailed(self.errors)

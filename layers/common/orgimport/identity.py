@@ -8,9 +8,7 @@ from typing import Any, Literal
 from orgimport.config import settings
 from orgimport.errors import NotAllowed, Unauthenticated
 
-ROLES = ("owner", "distributor", "reseller", "customer")
 OWNER = "owner"
-SYSTEM_ROLE = "system"
 SYSTEM_ORG = "system"
 
 # Who acts: a token's user, or the S3 import function. The kind is never read from a
