@@ -30,7 +30,7 @@ use_in_process_env(keep_set=True)
 import botocore.session  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
-from orgimport.columns import DISTRIBUTOR_COLUMNS  # noqa: E402
+from orgimport.kinds.distributors.columns import DISTRIBUTOR_COLUMNS  # noqa: E402
 
 # A phase run as a subprocess prints its figures on one line with this prefix (bench.run).
 FIGURES_PREFIX = "BENCH-FIGURES "
@@ -123,8 +123,8 @@ def row_vat(run: int, i: int, office: str = "001") -> str:
 def seed_distributors(count: int, *, archived_every: int = 0) -> None:
     """`count` distributors with their VAT guards, written with BatchWriteItem (25 a call);
     every `archived_every`-th one archived. VATs are `stored_vat(n)`."""
-    from orgimport.distributor import Distributor
-    from orgimport.distributor_rules import DistributorFields
+    from orgimport.kinds.organizations.fields import DistributorFields
+    from orgimport.kinds.organizations.record import Distributor
     from orgimport.storage.distributors_repo import DistributorRepository
     from orgimport.storage.models import VAT_PREFIX, VatGuardItem
 

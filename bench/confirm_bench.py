@@ -154,7 +154,7 @@ def validated_session(run: int) -> str:
 
 @contextlib.contextmanager
 def confirm_concurrency(value: int) -> Iterator[None]:
-    from orgimport.config import settings
+    from orgimport.core.config import settings
 
     before = os.environ.get("CONFIRM_CONCURRENCY")
     os.environ["CONFIRM_CONCURRENCY"] = str(value)

@@ -2,7 +2,7 @@
 
 Each function of template.yaml that serves HTTP routes is loaded from its app.py
 and asked for its Powertools resolver's own document (routes, parameters, body
-models, the `responses=` of `orgimport.api_docs`); Powertools' OpenAPIMerge joins
+models, the `responses=` of `orgimport.api.docs`); Powertools' OpenAPIMerge joins
 them under one title, the `/api` server and the bearer JWT scheme applied to every
 operation. Nothing is written by hand here but the document's frame.
 
@@ -30,7 +30,7 @@ from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, Serve
 
 from local.config import API_PREFIX, REGION, REPO_ROOT
 from local.template import FunctionSpec, Template, load_template
-from orgimport.api_docs import TAGS
+from orgimport.api.docs import TAGS
 
 DOCUMENT_PATH = REPO_ROOT / "openapi.json"
 SECURITY_SCHEME = "bearerAuth"

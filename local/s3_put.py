@@ -26,7 +26,8 @@ from botocore.exceptions import ClientError, EndpointConnectionError
 from local.config import DEFAULT_MOTO_PORT, HOST
 from local.s3_notifications import s3_client
 from local.template import load_template
-from orgimport.s3_import import S3ObjectRef, import_id_for, report_keys
+from orgimport.imports.ports import S3ObjectRef
+from orgimport.imports.s3_import import import_id_for, report_keys
 
 POLL_SECONDS = 0.5
 

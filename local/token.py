@@ -16,7 +16,7 @@ import jwt
 
 from local.config import LOCAL_AUDIENCE, LOCAL_ISSUER
 from local.keys import ALGORITHM, load_or_create
-from orgimport.config import Settings
+from orgimport.core.config import Settings
 
 
 def issue_token(role: str, user: str, org: str, ttl: int = 3600, **extra_claims: Any) -> str:

@@ -1,4 +1,4 @@
-"""Distributors CRUD: a thin entry point over orgimport.distributors."""
+"""Distributors CRUD: a thin entry point over orgimport.kinds.organizations.service."""
 
 from typing import Annotated
 
@@ -6,11 +6,11 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 
-from orgimport import distributors
-from orgimport.api_docs import CREATE_EXAMPLES, UPDATE_EXAMPLES, operation
-from orgimport.api_schemas import DistributorInput
-from orgimport.distributors import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX
-from orgimport.http_api import caller_of, json_response, make_resolver, owner_only
+from orgimport.api.docs import CREATE_EXAMPLES, UPDATE_EXAMPLES, operation
+from orgimport.api.http import caller_of, json_response, make_resolver, owner_only
+from orgimport.api.schemas import DistributorInput
+from orgimport.kinds.organizations import service as distributors
+from orgimport.kinds.organizations.service import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX
 from orgimport.storage.distributors_repo import DistributorRepository
 
 logger = Logger()

@@ -1,6 +1,6 @@
 """Import, step two: confirm a validated import, and read an import's status.
 
-A thin entry point over orgimport.confirm: the body parsed into typed input,
+A thin entry point over orgimport.imports.confirm: the body parsed into typed input,
 the caller from the claims, one domain call, the result as an envelope; an
 audit line per created or updated distributor and the confirm's metrics.
 """
@@ -14,18 +14,18 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 
-from orgimport.api_docs import CONFIRM_EXAMPLES, operation
-from orgimport.api_schemas import ImportConfirmRequest
-from orgimport.config import settings
-from orgimport.confirm import (
+from orgimport.api.docs import CONFIRM_EXAMPLES, operation
+from orgimport.api.http import caller_of, json_response, make_resolver, owner_only
+from orgimport.api.schemas import ImportConfirmRequest
+from orgimport.core.config import settings
+from orgimport.core.errors import FieldError, ValidationFailed
+from orgimport.imports.confirm import (
     ConfirmRequest,
     ConfirmResult,
     confirm_import,
     import_status,
 )
-from orgimport.confirm_runtime import add_row_metrics, audit_rows, confirm_options
-from orgimport.errors import FieldError, ValidationFailed
-from orgimport.http_api import caller_of, json_response, make_resolver, owner_only
+from orgimport.runtime.confirm_runtime import add_row_metrics, audit_rows, confirm_options
 from orgimport.storage.distributors_repo import DistributorRepository
 from orgimport.storage.sessions_repo import SessionRepository
 

@@ -1,7 +1,7 @@
 """Import, step one: the CSV template, presigned uploads and validate.
 
-A thin entry point: the CSV's arrival is orgimport.uploads, the rules and the
-session orgimport.validate.
+A thin entry point: the CSV's arrival is orgimport.imports.uploads, the rules and the
+session orgimport.imports.validate.
 """
 
 import base64
@@ -15,17 +15,17 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 
-from orgimport import uploads
-from orgimport.api_docs import operation
-from orgimport.config import settings
-from orgimport.errors import FileRejected
-from orgimport.http_api import caller_of, envelope, json_response, make_resolver, owner_only
-from orgimport.limits import MAX_INLINE_BODY_BYTES
+from orgimport.api.docs import operation
+from orgimport.api.http import caller_of, envelope, json_response, make_resolver, owner_only
+from orgimport.core.config import settings
+from orgimport.core.errors import FileRejected
+from orgimport.core.limits import MAX_INLINE_BODY_BYTES
+from orgimport.imports import uploads
+from orgimport.imports.template_csv import TEMPLATE_CONTENT_TYPE, TEMPLATE_FILENAME, template_text
+from orgimport.imports.validate import validate_csv
 from orgimport.storage.distributors_repo import DistributorRepository
 from orgimport.storage.sessions_repo import SessionRepository
 from orgimport.storage.uploads_store import S3UploadStore
-from orgimport.template_csv import TEMPLATE_CONTENT_TYPE, TEMPLATE_FILENAME, template_text
-from orgimport.validate import validate_csv
 
 logger = Logger()
 metrics = Metrics(namespace=settings().metrics_namespace)

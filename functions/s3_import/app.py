@@ -1,4 +1,4 @@
-"""S3-triggered imports: a thin entry point over orgimport.s3_import.
+"""S3-triggered imports: a thin entry point over orgimport.imports.s3_import.
 
 S3 invokes it asynchronously with one or more records. Each record under
 incoming/distributors/ ending in .csv is imported once per object version; other
@@ -16,16 +16,16 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes import S3Event, event_source
 from aws_lambda_powertools.utilities.data_classes.s3_event import S3EventRecord
 
-from orgimport.config import settings
-from orgimport.confirm_runtime import add_row_metrics, audit_rows, confirm_options
-from orgimport.s3_import import (
+from orgimport.core.config import settings
+from orgimport.imports.ports import S3ObjectRef
+from orgimport.imports.s3_import import (
     S3ImportOutcome,
-    S3ObjectRef,
     import_id_for,
     import_s3_object,
     is_import_key,
     s3_caller,
 )
+from orgimport.runtime.confirm_runtime import add_row_metrics, audit_rows, confirm_options
 from orgimport.storage.distributors_repo import DistributorRepository
 from orgimport.storage.import_bucket import S3ImportBucket
 from orgimport.storage.sessions_repo import SessionRepository

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from orgimport.request_checks import JSON_MAX_DEPTH, JSON_STRING_MAX
+from orgimport.core.request_checks import JSON_MAX_DEPTH, JSON_STRING_MAX
 from tests.integration.conftest import build_event, call_handler, envelope
 from tests.vats import it_vat
 

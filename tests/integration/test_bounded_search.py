@@ -40,8 +40,8 @@ def name_of(n: int) -> str:
 def seeded() -> Iterator[None]:
     """5,000 distributors written in batches (no guards: search reads only the indexes),
     each with a description long enough that the index spans several 1 MB pages."""
-    from orgimport.distributor import Distributor
-    from orgimport.distributor_rules import DistributorFields
+    from orgimport.kinds.organizations.fields import DistributorFields
+    from orgimport.kinds.organizations.record import Distributor
     from orgimport.storage.distributors_repo import DistributorRepository
 
     now = "2026-01-01T00:00:00.000Z"

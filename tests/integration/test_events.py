@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from local.template import load_template
-from orgimport.distributor import Distributor, utc_now
-from orgimport.distributor_rules import DistributorFields
+from orgimport.kinds.organizations.fields import DistributorFields
+from orgimport.kinds.organizations.record import Distributor, utc_now
 from orgimport.storage.distributors_repo import DistributorRepository
 from tests.integration.conftest import call_handler, envelope
 from tests.vats import it_vat

@@ -11,8 +11,8 @@ from typing import Any
 import boto3
 import pytest
 
-from orgimport.columns import DISTRIBUTOR_COLUMNS
-from orgimport.config import settings
+from orgimport.core.config import settings
+from orgimport.kinds.distributors.columns import DISTRIBUTOR_COLUMNS
 from tests.integration.conftest import build_event, call_handler, envelope
 from tests.unit.test_vat_identity import INVALID, SAME, STORED, VARIANTS
 from tests.vats import it_vat

@@ -12,7 +12,7 @@ from typing import Any
 import boto3
 import pytest
 
-from orgimport.import_session import ImportSession, RowVerdict
+from orgimport.imports.session import ImportSession, RowVerdict
 from orgimport.storage.sessions_repo import SessionRepository
 from tests.integration.conftest import build_event, call_handler, envelope
 from tests.vats import it_vat

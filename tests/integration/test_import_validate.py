@@ -17,12 +17,12 @@ import pytest
 import requests
 from botocore.client import BaseClient
 
-from orgimport import distributors
-from orgimport.columns import DISTRIBUTOR_COLUMNS
-from orgimport.config import settings
-from orgimport.distributor_rules import DistributorFields
-from orgimport.errors import SessionExpired
-from orgimport.identity import Caller
+from orgimport.core.config import settings
+from orgimport.core.errors import SessionExpired
+from orgimport.core.identity import Caller
+from orgimport.kinds.distributors.columns import DISTRIBUTOR_COLUMNS
+from orgimport.kinds.organizations import service as distributors
+from orgimport.kinds.organizations.fields import DistributorFields
 from orgimport.storage.distributors_repo import DistributorRepository
 from orgimport.storage.sessions_repo import SessionRepository
 from tests.integration.conftest import ROOT, build_event, call_handler, envelope

@@ -10,10 +10,10 @@ from typing import Any
 import boto3
 import pytest
 
-from orgimport.s3_import import s3_caller
+from orgimport.imports.s3_import import s3_caller
+from orgimport.imports.validate import validate_csv
 from orgimport.storage.distributors_repo import DistributorRepository
 from orgimport.storage.sessions_repo import SessionRepository
-from orgimport.validate import validate_csv
 from tests.integration.conftest import build_event, call_handler, envelope
 from tests.integration.test_s3_import import PRINCIPAL, deliver, report, upload
 from tests.vats import it_vat

@@ -14,8 +14,8 @@ from typing import Any
 import boto3
 import pytest
 
-from orgimport.columns import DISTRIBUTOR_COLUMNS
-from orgimport.import_session import Diagnostic, ImportSession, RowOutcome, RowVerdict
+from orgimport.imports.session import Diagnostic, ImportSession, RowOutcome, RowVerdict
+from orgimport.kinds.distributors.columns import DISTRIBUTOR_COLUMNS
 from orgimport.storage.sessions_repo import SessionRepository
 from tests.integration.conftest import build_event, call_handler, envelope
 from tests.integration.test_s3_import import deliver, report, upload

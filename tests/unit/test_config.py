@@ -2,7 +2,7 @@
 
 import pytest
 
-from orgimport.config import ConfigError, Settings
+from orgimport.core.config import ConfigError, Settings
 
 
 def test_defaults_when_nothing_is_set():

@@ -2,7 +2,7 @@
 
 import pytest
 
-from orgimport.config import ConfigError, Settings
+from orgimport.core.config import ConfigError, Settings
 
 
 def test_vat_check_defaults_to_checksum():

@@ -13,7 +13,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from orgimport.confirm import (
+from orgimport.core.errors import (
+    BadRequest,
+    Conflict,
+    NotAllowed,
+    NotFound,
+    SessionExpired,
+    SessionNotFound,
+    VatTaken,
+)
+from orgimport.core.identity import Caller
+from orgimport.imports.confirm import (
     CHUNK_ROWS,
     ConfirmInProgress,
     ConfirmOptions,
@@ -23,22 +33,12 @@ from orgimport.confirm import (
     import_status,
     row_distributor_id,
 )
-from orgimport.distributor import Distributor, Overwritten, changed_fields
-from orgimport.distributor_rules import DistributorFields
-from orgimport.errors import (
-    BadRequest,
-    Conflict,
-    NotAllowed,
-    NotFound,
-    SessionExpired,
-    SessionNotFound,
-    VatTaken,
-)
-from orgimport.identity import Caller
-from orgimport.import_rules import changes_against
-from orgimport.import_session import Diagnostic, ImportSession, RowOutcome, RowVerdict
+from orgimport.imports.judge import changes_against
+from orgimport.imports.session import Diagnostic, ImportSession, RowOutcome, RowVerdict
+from orgimport.kinds.organizations.fields import DistributorFields
+from orgimport.kinds.organizations.record import Distributor, Overwritten, changed_fields
+from orgimport.kinds.organizations.vat import vat_key
 from orgimport.storage.distributors_repo import StaleWrite, VatClaim
-from orgimport.vat import vat_key
 from tests.vats import it_vat
 
 V999 = it_vat(999)

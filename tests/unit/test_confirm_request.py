@@ -1,6 +1,6 @@
 """The confirm request's identity: what makes two bodies "the same request"."""
 
-from orgimport.confirm import ConfirmRequest, row_distributor_id
+from orgimport.imports.confirm import ConfirmRequest, row_distributor_id
 
 IMPORT_ID = "0b5b7f0e-8a4c-4d0e-9c61-5a3a3f0c1e01"
 

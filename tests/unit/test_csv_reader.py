@@ -1,4 +1,4 @@
-"""Unit tests of orgimport.csv_reader: bytes in, CsvTable or FileRejected out."""
+"""Unit tests of orgimport.imports.csv_reader: bytes in, CsvTable or FileRejected out."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from orgimport.columns import DISTRIBUTOR_COLUMNS, REQUIRED_COLUMNS
-from orgimport.csv_reader import CsvRecord, CsvTable, read_csv
-from orgimport.errors import FileRejected
+from orgimport.core.errors import FileRejected
+from orgimport.imports.csv_reader import CsvRecord, CsvTable, read_csv
+from orgimport.kinds.distributors.columns import DISTRIBUTOR_COLUMNS, REQUIRED_COLUMNS
 
 HEADER = ",".join(DISTRIBUTOR_COLUMNS)
 MIB = 1024 * 1024

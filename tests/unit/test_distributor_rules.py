@@ -2,8 +2,8 @@
 
 import pytest
 
-from orgimport.distributor_rules import DistributorFields, field_errors
-from orgimport.vat import vat_key
+from orgimport.kinds.organizations.fields import DistributorFields, field_errors
+from orgimport.kinds.organizations.vat import vat_key
 from tests.vats import it_vat
 
 VAT = it_vat(1)

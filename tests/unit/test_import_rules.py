@@ -6,12 +6,12 @@ from typing import Any
 
 import pytest
 
-from orgimport.columns import DISTRIBUTOR_COLUMNS
-from orgimport.csv_reader import CsvRecord
-from orgimport.distributor import Distributor
-from orgimport.distributor_rules import DistributorFields
-from orgimport.import_rules import changes_against, judge_rows, lookup_key, vat_keys_of
-from orgimport.import_session import RowVerdict
+from orgimport.imports.csv_reader import CsvRecord
+from orgimport.imports.judge import changes_against, judge_rows, lookup_key, vat_keys_of
+from orgimport.imports.session import RowVerdict
+from orgimport.kinds.distributors.columns import DISTRIBUTOR_COLUMNS
+from orgimport.kinds.organizations.fields import DistributorFields
+from orgimport.kinds.organizations.record import Distributor
 from tests.vats import DE_VAT, it_vat
 
 HELD = it_vat(555)  # the VAT a stored distributor holds, and other spellings of it

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from orgimport.import_session import ENTITY_DISTRIBUTORS, ImportSession, RowOutcome, RowVerdict
-from orgimport.s3_report import CSV_COLUMNS, ImportReport, neutralise
+from orgimport.imports.report import CSV_COLUMNS, ImportReport, neutralise
+from orgimport.imports.session import ENTITY_DISTRIBUTORS, ImportSession, RowOutcome, RowVerdict
 from tests.vats import it_vat
 
 

@@ -8,16 +8,10 @@ import json
 
 import pytest
 
-from orgimport.errors import FileRejected
-from orgimport.import_session import (
-    ENTITY_DISTRIBUTORS,
-    Diagnostic,
-    ImportSession,
-    RowOutcome,
-    RowVerdict,
-)
-from orgimport.s3_import import (
-    S3ObjectRef,
+from orgimport.core.errors import FileRejected
+from orgimport.imports.ports import S3ObjectRef
+from orgimport.imports.report import CSV_COLUMNS, ImportReport, file_error, neutralise
+from orgimport.imports.s3_import import (
     import_id_for,
     is_import_key,
     override_from,
@@ -25,7 +19,13 @@ from orgimport.s3_import import (
     s3_caller,
     sequencer_newer,
 )
-from orgimport.s3_report import CSV_COLUMNS, ImportReport, file_error, neutralise
+from orgimport.imports.session import (
+    ENTITY_DISTRIBUTORS,
+    Diagnostic,
+    ImportSession,
+    RowOutcome,
+    RowVerdict,
+)
 
 
 def row(n: int, status: str = "valid", **data: str) -> RowVerdict:

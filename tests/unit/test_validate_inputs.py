@@ -7,12 +7,11 @@ from typing import Any
 
 import pytest
 
-from orgimport.errors import BadRequest, FileRejected, NotAllowed, ValidationFailed
-from orgimport.identity import Caller
-from orgimport.limits import MAX_FILE_BYTES
-from orgimport.uploads import (
-    PresignedForm,
-    StoredUpload,
+from orgimport.core.errors import BadRequest, FileRejected, NotAllowed, ValidationFailed
+from orgimport.core.identity import Caller
+from orgimport.core.limits import MAX_FILE_BYTES
+from orgimport.imports.ports import PresignedForm, StoredUpload
+from orgimport.imports.uploads import (
     fetch_upload,
     form_file,
     incoming_csv,

@@ -6,14 +6,14 @@ from collections.abc import Iterable
 
 import pytest
 
-from orgimport.columns import DISTRIBUTOR_COLUMNS
-from orgimport.distributor import Distributor
-from orgimport.distributor_rules import DistributorFields
-from orgimport.errors import FileRejected
-from orgimport.identity import Caller
-from orgimport.import_session import ImportSession
-from orgimport.template_csv import template_text
-from orgimport.validate import validate_csv
+from orgimport.core.errors import FileRejected
+from orgimport.core.identity import Caller
+from orgimport.imports.session import ImportSession
+from orgimport.imports.template_csv import template_text
+from orgimport.imports.validate import validate_csv
+from orgimport.kinds.distributors.columns import DISTRIBUTOR_COLUMNS
+from orgimport.kinds.organizations.fields import DistributorFields
+from orgimport.kinds.organizations.record import Distributor
 from tests.vats import it_vat
 
 CALLER = Caller(user_id="u1", org_id="o1", role="owner")

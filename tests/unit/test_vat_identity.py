@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from orgimport.config import settings
-from orgimport.distributor_rules import DistributorFields, field_errors
-from orgimport.import_rules import lookup_key
-from orgimport.vat import EU_PREFIXES, vat_identity, vat_key, vat_problem
+from orgimport.core.config import settings
+from orgimport.imports.judge import lookup_key
+from orgimport.kinds.organizations.fields import DistributorFields, field_errors
+from orgimport.kinds.organizations.vat import EU_PREFIXES, vat_identity, vat_key, vat_problem
 from tests.vats import CH_VAT, DE_VAT, FR_VAT, GB_VAT, NO_VAT, it_vat
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -203,9 +203,12 @@ def test_a_vat_the_record_already_holds_is_not_checked_again(vat_check):
 
 
 def test_importing_the_vat_module_loads_no_stdnum():
-    code = "import sys, orgimport.vat, orgimport.distributor_rules; " + (
-        "print(sorted(m for m in sys.modules "
-        "if m.split('.')[0] in ('stdnum', 'phonenumbers', 'email_validator')))"
+    code = (
+        "import sys, orgimport.kinds.organizations.vat, orgimport.kinds.organizations.fields; "
+        + (
+            "print(sorted(m for m in sys.modules "
+            "if m.split('.')[0] in ('stdnum', 'phonenumbers', 'email_validator')))"
+        )
     )
     done = subprocess.run(
         [sys.executable, "-c", code],

@@ -10,10 +10,10 @@ from __future__ import annotations
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
-from orgimport.distributor import FIELD_NAMES, Distributor
-from orgimport.distributor_rules import DistributorFields
+from orgimport.kinds.organizations.fields import DistributorFields
+from orgimport.kinds.organizations.record import FIELD_NAMES, Distributor
+from orgimport.kinds.organizations.vat import vat_key
 from orgimport.storage.models import DISTRIBUTOR_ENTITY, DISTRIBUTOR_PREFIX, DistributorItem
-from orgimport.vat import vat_key
 
 # DynamoDB's limit for an index's sort key (gsi1sk); a 255-emoji name is 1020 bytes alone.
 INDEX_SORT_KEY_MAX_BYTES = 1024

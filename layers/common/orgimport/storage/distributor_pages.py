@@ -24,10 +24,10 @@ from typing import Any
 
 from pynamodb.expressions.condition import Condition
 
-from orgimport.errors import FieldError, ValidationFailed
+from orgimport.core.errors import FieldError, ValidationFailed
+from orgimport.kinds.organizations.vat import vat_key
 from orgimport.storage.distributor_items import INDEX_SORT_KEY_MAX_BYTES
 from orgimport.storage.models import DISTRIBUTOR_ENTITY, DISTRIBUTOR_PREFIX, DistributorItem
-from orgimport.vat import vat_key
 
 # A plain listing reads this many index entries per wanted row, so that archived
 # distributors left out seldom shorten a page.

@@ -14,14 +14,14 @@ from dataclasses import replace
 from pynamodb.constants import ALL_OLD
 from pynamodb.exceptions import PutError, UpdateError
 
-from orgimport.distributor import (
+from orgimport.core.errors import NotFound
+from orgimport.kinds.organizations.fields import DistributorFields
+from orgimport.kinds.organizations.record import (
     Distributor,
     DistributorPage,
     Overwritten,
     changed_fields,
 )
-from orgimport.distributor_rules import DistributorFields
-from orgimport.errors import NotFound
 from orgimport.storage.conditions import condition_failed
 from orgimport.storage.distributor_items import (
     differs,

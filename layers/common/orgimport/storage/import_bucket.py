@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from botocore.exceptions import ClientError
 
-from orgimport.s3_import import ObjectHead, ReportFile, ReportMarker, S3ObjectRef
+from orgimport.imports.ports import ObjectHead, ReportFile, ReportMarker, S3ObjectRef
 from orgimport.storage.s3_client import HIDDEN_CODES, MISSING_CODES, LazyS3, error_code
 
 MARKER_IMPORT_ID = "import-id"

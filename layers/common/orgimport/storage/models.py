@@ -10,7 +10,7 @@ from pynamodb.attributes import BinaryAttribute, NumberAttribute, UnicodeAttribu
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from orgimport.config import settings
+from orgimport.core.config import settings
 
 _cfg = settings()
 

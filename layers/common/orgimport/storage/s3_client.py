@@ -9,7 +9,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from orgimport.config import settings
+from orgimport.core.config import settings
 
 # S3's answers for an object that is not there; without s3:ListBucket (not granted:
 # least privilege) a HEAD of a missing key is a 403, not a 404.

@@ -29,9 +29,9 @@ from typing import Any
 
 from pynamodb.exceptions import PutError, UpdateError
 
-from orgimport.errors import Conflict, SessionExpired, SessionNotFound
-from orgimport.identity import ACTOR_S3, ACTOR_USER
-from orgimport.import_session import ImportSession, RowOutcome, RowVerdict
+from orgimport.core.errors import Conflict, SessionExpired, SessionNotFound
+from orgimport.core.identity import ACTOR_S3, ACTOR_USER
+from orgimport.imports.session import ImportSession, RowOutcome, RowVerdict
 from orgimport.storage.conditions import condition_failed
 from orgimport.storage.models import SessionPartItem
 

@@ -12,9 +12,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from orgimport.config import settings
+from orgimport.core.config import settings
+from orgimport.imports.ports import PresignedForm, StoredUpload
 from orgimport.storage.s3_client import HIDDEN_CODES, MISSING_CODES, LazyS3, error_code
-from orgimport.uploads import PresignedForm, StoredUpload
 
 UPLOAD_PREFIX = "uploads/"
 MIN_UPLOAD_BYTES = 1  # an empty file is no import: S3 refuses it with the rest

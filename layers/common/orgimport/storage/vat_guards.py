@@ -27,10 +27,10 @@ from dataclasses import dataclass
 from pynamodb.exceptions import DeleteError, PutError
 from pynamodb.expressions.condition import Condition
 
-from orgimport.errors import VatTaken
+from orgimport.core.errors import VatTaken
+from orgimport.kinds.organizations.vat import vat_key
 from orgimport.storage.conditions import condition_failed
 from orgimport.storage.models import VAT_PREFIX, VatGuardItem
-from orgimport.vat import vat_key
 
 # A guard younger than this may belong to a write still in flight.
 STALE_GUARD_SECONDS = 60

@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from orgimport.columns import COLUMN_TO_FIELD, DISTRIBUTOR_COLUMNS
-from orgimport.csv_reader import CsvRecord
-from orgimport.distributor import Distributor
-from orgimport.distributor_rules import DistributorFields, field_errors
-from orgimport.import_session import Diagnostic, RowStatus, RowVerdict
-from orgimport.limits import TEXT_MAX
-from orgimport.vat import vat_identity
+from orgimport.core.limits import TEXT_MAX
+from orgimport.imports.csv_reader import CsvRecord
+from orgimport.imports.session import Diagnostic, RowStatus, RowVerdict
+from orgimport.kinds.distributors.columns import COLUMN_TO_FIELD, DISTRIBUTOR_COLUMNS
+from orgimport.kinds.organizations.fields import DistributorFields, field_errors
+from orgimport.kinds.organizations.record import Distributor
+from orgimport.kinds.organizations.vat import vat_identity
 
 # Row-level finding: cells beyond the header's columns (a stray delimiter, a shifted row).
 TOO_MANY_CELLS = "too_many_cells"

@@ -12,7 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from functools import lru_cache
 
-from orgimport.vat import VAT_CHECK_MODES, VAT_CHECKSUM
+# VAT_CHECK: verify check digits (the default), or only normalise (legacy data)
+VAT_CHECKSUM = "checksum"
+VAT_NO_CHECK = "none"
+VAT_CHECK_MODES = (VAT_CHECKSUM, VAT_NO_CHECK)
 
 # environment variable -> Settings field
 _ENV = {
@@ -21,6 +24,7 @@ _ENV = {
     "IMPORT_BUCKET": "import_bucket",
     "ORG_ID_CLAIM": "org_id_claim",
     "ORG_ROLE_CLAIM": "org_role_claim",
+    "USER_ROLES_CLAIM": "user_roles_claim",
     "IMPORT_SESSION_TTL_SECONDS": "import_session_ttl_seconds",
     "CONFIRMED_RESULT_TTL_SECONDS": "confirmed_result_ttl_seconds",
     "CONFIRM_CONCURRENCY": "confirm_concurrency",
@@ -53,6 +57,7 @@ class Settings:
     import_bucket: str = "import-bucket"
     org_id_claim: str = "org_id"
     org_role_claim: str = "org_role"
+    user_roles_claim: str = "user_roles"
     import_session_ttl_seconds: int = 1800
     confirmed_result_ttl_seconds: int = 86400
     confirm_concurrency: int = 16

@@ -14,8 +14,8 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from orgimport.errors import FileRejected
-from orgimport.limits import MAX_DATA_ROWS, MAX_FILE_BYTES
+from orgimport.core.errors import FileRejected
+from orgimport.core.limits import MAX_DATA_ROWS, MAX_FILE_BYTES
 
 # Candidate delimiters in tie-break order: on a tie the earlier one wins, so comma first.
 _DELIMITERS: tuple[str, ...] = (",", ";", "\t")

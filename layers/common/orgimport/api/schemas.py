@@ -1,7 +1,7 @@
 """What the API answers, as pydantic models: the OpenAPI document's schemas.
 
 Documentation only: handlers still build their envelopes with
-`orgimport.http_api.json_response`; these models describe those bodies so the
+`orgimport.api.http.json_response`; these models describe those bodies so the
 generated document (`make openapi`) and the contract test agree with the code.
 The import schemas carry the names of the user's API document
 (ImportConfirmRequest, ImportConfirmResult, ImportResultRow,
@@ -14,8 +14,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
-from orgimport.api_models import CustomDataIn, DistributorIn
-from orgimport.limits import (
+from orgimport.api.models import CustomDataIn, DistributorIn
+from orgimport.core.limits import (
     DESCRIPTION_MAX,
     MAX_DATA_ROWS,
     MAX_FILE_BYTES,

@@ -13,11 +13,6 @@ from __future__ import annotations
 import unicodedata
 from importlib import import_module
 
-# VAT_CHECK: verify check digits (the default), or only normalise (legacy data)
-VAT_CHECKSUM = "checksum"
-VAT_NO_CHECK = "none"
-VAT_CHECK_MODES = (VAT_CHECKSUM, VAT_NO_CHECK)
-
 _SEPARATOR_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Cf", "Pd"})
 
 # Prefixes python-stdnum checks, written out so that this module imports nothing heavy

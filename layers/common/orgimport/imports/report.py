@@ -4,7 +4,7 @@ Plain data in, bytes out. The JSON carries what the API's validate and confirm
 answer for the same file (their counters, the rows with errors or warnings, the
 per-row results) or the file-level error; the CSV is one line per row.
 
-The CSV's cells are formula-safe and phones show as text (orgimport.report_cells).
+The CSV's cells are formula-safe and phones show as text (orgimport.imports.report_cells).
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from orgimport.columns import DISTRIBUTOR_COLUMNS
-from orgimport.confirm import ConfirmResult
-from orgimport.errors import FileRejected
-from orgimport.import_session import Diagnostic, ImportSession, RowOutcome, RowVerdict
-from orgimport.report_cells import neutralise, spreadsheet_csv
+from orgimport.core.errors import FileRejected
+from orgimport.imports.confirm import ConfirmResult
+from orgimport.imports.report_cells import neutralise, spreadsheet_csv
+from orgimport.imports.session import Diagnostic, ImportSession, RowOutcome, RowVerdict
+from orgimport.kinds.distributors.columns import DISTRIBUTOR_COLUMNS
 
 REPORT_VERSION = 1
 ReportStatus = Literal["confirmed", "incomplete", "rejected", "expired"]

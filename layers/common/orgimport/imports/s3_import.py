@@ -24,20 +24,26 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
-from orgimport.confirm import (
+from orgimport.core.errors import FileRejected, SessionExpired, SessionNotFound
+from orgimport.core.identity import Caller, system_caller
+from orgimport.core.limits import MAX_FILE_BYTES
+from orgimport.imports.confirm import (
     ConfirmInProgress,
     ConfirmOptions,
     ConfirmRequest,
-    SessionStore,
     confirm_import,
 )
-from orgimport.errors import FileRejected, SessionExpired, SessionNotFound
-from orgimport.identity import Caller, system_caller
-from orgimport.import_session import ImportSession, RowOutcome
-from orgimport.limits import MAX_FILE_BYTES
-from orgimport.s3_report import (
+from orgimport.imports.ports import (
+    ImportBucket,
+    ObjectHead,
+    ReportFile,
+    ReportMarker,
+    S3ObjectRef,
+    SessionStore,
+)
+from orgimport.imports.report import (
     CSV_CONTENT_TYPE,
     FINAL_STATUSES,
     JSON_CONTENT_TYPE,
@@ -45,9 +51,10 @@ from orgimport.s3_report import (
     ReportStatus,
     file_error,
 )
+from orgimport.imports.session import ImportSession, RowOutcome
+from orgimport.imports.validate import validate_csv
 from orgimport.storage.distributors_repo import DistributorRepository
 from orgimport.storage.sessions_repo import SessionExists
-from orgimport.validate import validate_csv
 
 log = logging.getLogger(__name__)
 
@@ -69,85 +76,6 @@ ImportState = Literal[
     "already_reported",  # a redelivery: the import's final report stands, nothing done
     "superseded",  # imported, but a newer upload of the key already owns the report
 ]
-
-
-@dataclass(frozen=True)
-class S3ObjectRef:
-    """The object an S3 event names (the key URL-decoded)."""
-
-    bucket: str
-    key: str
-    version_id: str | None = None
-    sequencer: str | None = None
-    principal_id: str | None = None
-    size: int | None = None
-    etag: str | None = None
-    event_time: str | None = None
-
-    @property
-    def revision(self) -> str:
-        """What tells this upload of the key from another."""
-        if self.version_id and self.version_id != "null":
-            return f"version:{self.version_id}"
-        if self.sequencer:
-            return f"sequencer:{self.sequencer}"
-        raise ValueError(f"s3://{self.bucket}/{self.key}: the event has no versionId or sequencer")
-
-    @property
-    def uri(self) -> str:
-        version = f"?versionId={self.version_id}" if self.version_id else ""
-        return f"s3://{self.bucket}/{self.key}{version}"
-
-    def describe(self) -> dict[str, Any]:
-        return {
-            "bucket": self.bucket,
-            "key": self.key,
-            "version_id": self.version_id,
-            "sequencer": self.sequencer,
-            "size": self.size,
-            "etag": self.etag,
-            "event_time": self.event_time,
-        }
-
-
-@dataclass(frozen=True)
-class ObjectHead:
-    size: int
-    metadata: dict[str, str]  # user metadata, keys lower case
-
-
-@dataclass(frozen=True)
-class ReportMarker:
-    """What the JSON report in place says about itself (its object metadata)."""
-
-    import_id: str
-    status: str
-    sequencer: str | None = None
-
-
-@dataclass(frozen=True)
-class ReportFile:
-    key: str
-    body: bytes
-    content_type: str
-
-
-class ImportBucket(Protocol):
-    """What the pipeline needs from S3 (orgimport.storage.import_bucket)."""
-
-    def head(self, obj: S3ObjectRef) -> ObjectHead | None: ...
-
-    def read(self, obj: S3ObjectRef, max_bytes: int) -> bytes: ...
-
-    def report_marker(self, bucket: str, key: str) -> ReportMarker | None: ...
-
-    def put_report(self, bucket: str, files: list[ReportFile], marker: ReportMarker) -> None: ...
-
-
-class ImportStore(SessionStore, Protocol):
-    """The session storage: confirm's needs plus validate's."""
-
-    def save_new(self, session: ImportSession) -> None: ...
 
 
 class ImportIncomplete(Exception):
@@ -246,7 +174,7 @@ class _Run:
         obj: S3ObjectRef,
         bucket: ImportBucket,
         distributors: DistributorRepository,
-        sessions: ImportStore,
+        sessions: SessionStore,
         ttl_seconds: int,
         options: ConfirmOptions,
     ):
@@ -435,7 +363,7 @@ def import_s3_object(
     obj: S3ObjectRef,
     bucket: ImportBucket,
     distributors: DistributorRepository,
-    sessions: ImportStore,
+    sessions: SessionStore,
     *,
     ttl_seconds: int,
     options: ConfirmOptions,
@@ -449,14 +377,8 @@ __all__ = [
     "INCOMING_PREFIX",
     "OVERRIDE_METADATA",
     "REPORTS_PREFIX",
-    "ImportBucket",
     "ImportIncomplete",
-    "ImportStore",
-    "ObjectHead",
-    "ReportFile",
-    "ReportMarker",
     "S3ImportOutcome",
-    "S3ObjectRef",
     "import_id_for",
     "import_s3_object",
     "is_import_key",

@@ -11,12 +11,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
 
-from orgimport.distributor import Distributor, DistributorPage, Overwritten, utc_now
-from orgimport.distributor_rules import DistributorFields, field_errors
-from orgimport.errors import Conflict, DomainError, NotFound, ValidationFailed
-from orgimport.identity import Caller
+from orgimport.core.errors import Conflict, DomainError, NotFound, ValidationFailed
+from orgimport.core.identity import Caller
+from orgimport.kinds.organizations.fields import DistributorFields, field_errors
+from orgimport.kinds.organizations.record import Distributor, DistributorPage, Overwritten, utc_now
+from orgimport.kinds.organizations.vat import vat_key
 from orgimport.storage.distributors_repo import DistributorRepository, StaleWrite, VatClaim
-from orgimport.vat import vat_key
 
 T = TypeVar("T")
 R = TypeVar("R")

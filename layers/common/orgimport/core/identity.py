@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from orgimport.config import settings
-from orgimport.errors import NotAllowed, Unauthenticated
+from orgimport.core.config import settings
+from orgimport.core.errors import NotAllowed, Unauthenticated
 
 OWNER = "owner"
 SYSTEM_ORG = "system"
@@ -18,12 +18,23 @@ ACTOR_USER: ActorKind = "user"
 ACTOR_S3: ActorKind = "s3"
 
 
+# user roles that may read but not write (CONTRACT section 8), compared lower-cased
+READ_ONLY_USER_ROLES = frozenset({"reader", "support"})
+
+
 @dataclass(frozen=True)
 class Caller:
     user_id: str
     org_id: str
-    role: str
+    role: str  # the organization role, lower-cased
     actor: ActorKind = ACTOR_USER
+    # the user's roles (claim `user_roles`), lower-cased; () when the token has none
+    user_roles: tuple[str, ...] = ()
+
+    @property
+    def read_only(self) -> bool:
+        """Every user role is Reader or Support: reads only."""
+        return bool(self.user_roles) and all(r in READ_ONLY_USER_ROLES for r in self.user_roles)
 
     @property
     def is_owner(self) -> bool:
@@ -52,7 +63,20 @@ def caller_from_claims(claims: dict[str, Any] | None) -> Caller:
         user_id=str(claims["sub"]),
         org_id=str(claims.get(cfg.org_id_claim) or ""),
         role=role,
+        user_roles=user_roles_of(claims.get(cfg.user_roles_claim)),
     )
+
+
+def user_roles_of(raw: Any) -> tuple[str, ...]:
+    """The `user_roles` claim as lower-cased names: a list of strings, or a text of
+    names separated by commas; anything else, none."""
+    if isinstance(raw, str):
+        items: list[Any] = raw.split(",")
+    elif isinstance(raw, (list, tuple)):
+        items = list(raw)
+    else:
+        return ()
+    return tuple(str(i).strip().lower() for i in items if isinstance(i, str) and i.strip())
 
 
 def caller_from_event(event: dict[str, Any]) -> Caller:

@@ -6,8 +6,8 @@ from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
 
-from orgimport.distributor_rules import DistributorFields
-from orgimport.vat import vat_key
+from orgimport.kinds.organizations.fields import DistributorFields
+from orgimport.kinds.organizations.vat import vat_key
 
 # every field of a distributor, in the order of the CSV columns they come from
 FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(DistributorFields))

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
 
-from orgimport.config import settings
-from orgimport.contact_rules import is_possible_phone, is_valid_email
-from orgimport.errors import FieldError
-from orgimport.limits import DESCRIPTION_MAX, NAME_MAX, NOTES_MAX, TEXT_MAX
-from orgimport.vat import VAT_CHECKSUM, vat_problem
+from orgimport.core.config import VAT_CHECKSUM, settings
+from orgimport.core.errors import FieldError
+from orgimport.core.limits import DESCRIPTION_MAX, NAME_MAX, NOTES_MAX, TEXT_MAX
+from orgimport.kinds.organizations.contact_rules import is_possible_phone, is_valid_email
+from orgimport.kinds.organizations.vat import vat_problem
 
 LANGUAGES = ("it", "en")
 DEFAULT_LANGUAGE = "it"

@@ -20,7 +20,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestValidationError,
 )
 
-from orgimport.errors import (
+from orgimport.core.errors import (
     BadRequest,
     Conflict,
     DomainError,
@@ -30,8 +30,8 @@ from orgimport.errors import (
     Unauthenticated,
     ValidationFailed,
 )
-from orgimport.identity import Caller, caller_from_event, require_owner
-from orgimport.request_checks import (
+from orgimport.core.identity import Caller, caller_from_event, require_owner
+from orgimport.core.request_checks import (
     PATH_SEGMENT_MAX,
     QUERY_VALUE_MAX,
     BadText,

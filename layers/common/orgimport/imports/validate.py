@@ -10,12 +10,12 @@ import uuid
 from collections.abc import Iterable
 from typing import Protocol
 
-from orgimport.columns import DISTRIBUTOR_COLUMNS, REQUIRED_COLUMNS
-from orgimport.csv_reader import read_csv
-from orgimport.distributor import Distributor
-from orgimport.identity import Caller
-from orgimport.import_rules import judge_rows, vat_keys_of
-from orgimport.import_session import ENTITY_DISTRIBUTORS, ImportSession
+from orgimport.core.identity import Caller
+from orgimport.imports.csv_reader import read_csv
+from orgimport.imports.judge import judge_rows, vat_keys_of
+from orgimport.imports.session import ENTITY_DISTRIBUTORS, ImportSession
+from orgimport.kinds.distributors.columns import DISTRIBUTOR_COLUMNS, REQUIRED_COLUMNS
+from orgimport.kinds.organizations.record import Distributor
 
 
 class VatHolders(Protocol):

@@ -6,7 +6,7 @@ the API and the import report the same codes.
 
 from pydantic import BaseModel, ConfigDict
 
-from orgimport.distributor_rules import DistributorFields
+from orgimport.kinds.organizations.fields import DistributorFields
 
 
 class CustomDataIn(BaseModel):

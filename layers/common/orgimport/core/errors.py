@@ -1,6 +1,6 @@
 """Typed errors that cross the layers upward.
 
-The domain and storage raise these; `orgimport.http` is the one place that
+The domain and storage raise these; `orgimport.api.http` is the one place that
 turns them into HTTP status codes and envelopes.
 """
 

@@ -14,10 +14,10 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
-from orgimport.config import settings
-from orgimport.confirm import ConfirmOptions
-from orgimport.identity import Caller
-from orgimport.import_session import RowOutcome, RowVerdict
+from orgimport.core.config import settings
+from orgimport.core.identity import Caller
+from orgimport.imports.confirm import ConfirmOptions
+from orgimport.imports.session import RowOutcome, RowVerdict
 
 RowHook = Callable[[RowVerdict, RowOutcome], None]
 

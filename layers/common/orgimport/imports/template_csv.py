@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from orgimport.columns import DISTRIBUTOR_COLUMNS
+from orgimport.kinds.distributors.columns import DISTRIBUTOR_COLUMNS
 
 TEMPLATE_FILENAME = "distributors_import_template.csv"
 TEMPLATE_CONTENT_TYPE = "text/csv; charset=utf-8"

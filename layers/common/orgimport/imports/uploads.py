@@ -9,19 +9,20 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import UTC, datetime
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple
 from urllib.parse import quote, unquote
 
-from orgimport.errors import (
+from orgimport.core.errors import (
     BadRequest,
     FieldError,
     FileRejected,
     NotAllowed,
     ValidationFailed,
 )
-from orgimport.identity import Caller
-from orgimport.limits import MAX_FILE_BYTES
-from orgimport.request_checks import parse_json, utf8_text
+from orgimport.core.identity import Caller
+from orgimport.core.limits import MAX_FILE_BYTES
+from orgimport.core.request_checks import parse_json, utf8_text
+from orgimport.imports.ports import UploadStore
 
 FORM_FIELD = "file"
 MULTIPART = "multipart/form-data"
@@ -40,35 +41,6 @@ OWNER_META = "user-id"
 ORG_META = "org-id"
 # the one content type the upload policy admits: S3 refuses a form that declares another
 UPLOAD_CONTENT_TYPE = "text/csv"
-
-
-# NamedTuples, not dataclasses: a tenth of the cost at import, which is cold-start time
-class StoredUpload(NamedTuple):
-    size: int
-    metadata: dict[str, str]
-
-
-class PresignedForm(NamedTuple):
-    """Where to POST and the form fields to send before the file, in order."""
-
-    url: str
-    fields: dict[str, str]
-
-
-class UploadStore(Protocol):
-    def presign_post(
-        self,
-        upload_id: str,
-        *,
-        metadata: dict[str, str],
-        content_type: str,
-        max_bytes: int,
-        expires_in: int,
-    ) -> PresignedForm: ...
-
-    def head(self, upload_id: str) -> StoredUpload | None: ...
-
-    def read(self, upload_id: str, max_bytes: int) -> bytes: ...
 
 
 class UploadTicket(NamedTuple):

@@ -15,7 +15,7 @@ import json
 import re
 from typing import Any
 
-from orgimport.errors import BadRequest
+from orgimport.core.errors import BadRequest
 
 JSON_MAX_DEPTH = 64  # containers inside containers; a scalar body has depth 0
 # Ten times the longest field (notes, 1000): field limits still answer with their field

@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from orgimport.columns import DISTRIBUTOR_COLUMNS
-from orgimport.distributor_rules import DistributorFields
-from orgimport.identity import ACTOR_USER, Caller
+from orgimport.core.identity import ACTOR_USER, Caller
+from orgimport.kinds.distributors.columns import DISTRIBUTOR_COLUMNS
+from orgimport.kinds.organizations.fields import DistributorFields
 
 ENTITY_DISTRIBUTORS = "distributors"
 

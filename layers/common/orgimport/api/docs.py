@@ -15,7 +15,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler.openapi.models import Example
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
-from orgimport.api_schemas import (
+from orgimport.api.schemas import (
     DistributorListResponse,
     DistributorResponse,
     ErrorEnvelope,
@@ -29,9 +29,9 @@ from orgimport.api_schemas import (
     UploadTicketResponse,
     ValidationErrorEnvelope,
 )
-from orgimport.limits import MAX_DATA_ROWS
-from orgimport.template_csv import TEMPLATE_FILENAME, template_text
-from orgimport.uploads import FORM_FIELD
+from orgimport.core.limits import MAX_DATA_ROWS
+from orgimport.imports.template_csv import TEMPLATE_FILENAME, template_text
+from orgimport.imports.uploads import FORM_FIELD
 
 JSON = "application/json"
 TAG_DISTRIBUTORS = "distributors"
@@ -93,7 +93,7 @@ _AUTH: dict[int, OpenAPIResponse] = {
     403: _json("Forbidden - insufficient permissions (only `owner` may act)", ErrorEnvelope),
 }
 _BAD_REQUEST = _json("Bad request - validation error", ValidationErrorEnvelope | ErrorEnvelope)
-# Every operation may answer this (orgimport.request_checks): a path segment or query
+# Every operation may answer this (orgimport.core.request_checks): a path segment or query
 # parameter with a lone surrogate or NUL, or past its length limit.
 _BAD_TEXT = _json(
     "Bad request - a path or query parameter is not text the API takes (a lone "

@@ -1,0 +1,204 @@
+"""Import, step two: confirm a validated session, exactly once and resumably.
+
+Each row's action follows the contract's table (valid -> create; error ->
+skipped; warning -> skipped, or updated with `override`), through the same
+domain operations as `POST /distributors` and `PUT /distributors/{id}`.
+
+Exactly once: the first confirm claims the session with a conditional write
+and a lease; rows run in chunks by position and each chunk's outcomes are
+stored before the next chunk starts. The same request again returns the stored
+result; a cut-off confirm, asked again, skips the stored chunks and redoes at
+most the one in flight, which is safe: a created row's id is derived from
+(import id, row number), so its VAT guard is recognised as its own, and an
+update rewrites the same fields.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from concurrent.futures import Future
+from contextlib import suppress
+from dataclasses import replace
+from functools import partial
+from typing import TypeVar
+
+from orgimport.core.errors import (
+    Conflict,
+)
+from orgimport.core.identity import Caller
+from orgimport.imports.confirm.request import (
+    CHUNK_ROWS,
+    STOP_BEFORE_DEADLINE_SECONDS,
+    ConfirmInProgress,
+    ConfirmOptions,
+    ConfirmRequest,
+    ConfirmResult,
+    count_outcomes,
+)
+from orgimport.imports.confirm.rows import ChunkRunner
+from orgimport.imports.confirm.workers import Workers
+from orgimport.imports.owned_session import in_row_order, owned_session
+from orgimport.imports.ports import SessionStore
+from orgimport.imports.session import (
+    ImportSession,
+    RowOutcome,
+    RowVerdict,
+)
+from orgimport.storage.distributors_repo import DistributorRepository
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+# --- the session: who may confirm it, and in which state ------------------------------
+
+
+def _stored_result(session: ImportSession, request_hash: str) -> ConfirmResult:
+    if session.request_hash != request_hash:
+        raise Conflict(
+            "import already confirmed with a different request",
+            {"import_id": session.import_id, "status": session.status},
+        )
+    return ConfirmResult(
+        import_id=session.import_id,
+        total_rows=session.total_rows,
+        outcomes=in_row_order(session, session.outcomes),
+        replayed=True,
+    )
+
+
+def _refuse_running(session: ImportSession, request_hash: str, now: int) -> None:
+    """A confirming session: 409 for another body, 409 while its lease runs."""
+    if session.request_hash != request_hash:
+        raise Conflict(
+            "import confirm already started with a different request",
+            {"import_id": session.import_id, "status": session.status},
+        )
+    lease_until = session.lease_until or 0
+    if lease_until >= now:
+        raise ConfirmInProgress(
+            "import confirm in progress: send the same request again after retry_after_seconds",
+            {
+                "import_id": session.import_id,
+                "status": session.status,
+                "retry_after_seconds": lease_until - now + 1,
+            },
+        )
+
+
+def confirm_import(
+    sessions: SessionStore,
+    repo: DistributorRepository,
+    caller: Caller,
+    request: ConfirmRequest,
+    options: ConfirmOptions | None = None,
+) -> ConfirmResult:
+    """POST /distributors/import/confirm.
+
+    Returns the complete result (also when it was stored by an earlier run),
+    or an incomplete one when the deadline came first: the same request again
+    resumes. Raises 400 (unknown/expired session, other entity), 403 (another
+    user's session) and 409 (a different body, or another confirm running).
+    """
+    opts = options or ConfirmOptions()
+    wanted = request.request_hash
+    now = int(opts.clock())
+    session = owned_session(sessions, caller, request.import_id, now)
+    if session.status == "confirmed":
+        return _stored_result(session, wanted)
+    if session.status == "confirming":
+        _refuse_running(session, wanted, now)
+    keep_until = now + opts.keep_seconds
+    if not sessions.begin_confirm(session.import_id, wanted, now, opts.lease_seconds, keep_until):
+        # another confirm moved first: answer from the state it left
+        session = owned_session(sessions, caller, request.import_id, now)
+        if session.status == "confirmed":
+            return _stored_result(session, wanted)
+        if session.status == "confirming":
+            _refuse_running(session, wanted, now)
+        raise ConfirmInProgress(
+            "import confirm in progress: send the same request again shortly",
+            {"import_id": session.import_id, "status": session.status},
+        )
+    return _run_rows(sessions, repo, caller, session, request, opts, keep_until)
+
+
+def _out_of_time(opts: ConfirmOptions) -> bool:
+    return opts.time_left is not None and opts.time_left() < STOP_BEFORE_DEADLINE_SECONDS
+
+
+def _run_rows(
+    sessions: SessionStore,
+    repo: DistributorRepository,
+    caller: Caller,
+    session: ImportSession,
+    request: ConfirmRequest,
+    opts: ConfirmOptions,
+    keep_until: int,
+) -> ConfirmResult:
+    wanted = request.request_hash
+    outcomes = dict(session.outcomes)
+    done_now: list[RowOutcome] = []
+    rows = session.rows
+    chunks = [rows[i : i + CHUNK_ROWS] for i in range(0, len(rows), CHUNK_ROWS)]
+    in_flight: deque[tuple[list[RowVerdict], Future[list[RowOutcome]]]] = deque()
+
+    def settle_oldest() -> None:
+        chunk, stored = in_flight.popleft()
+        for row, outcome in zip(chunk, stored.result(), strict=True):
+            outcomes[row.row_number] = outcome
+            done_now.append(outcome)
+            if opts.on_row is not None:
+                opts.on_row(row, outcome)
+
+    try:
+        with Workers(opts.concurrency) as workers:
+            runner = ChunkRunner(
+                repo, caller, session.import_id, request.override, workers.rows, workers.batches
+            )
+
+            def run_and_store(index: int, chunk: list[RowVerdict]) -> list[RowOutcome]:
+                chunk_outcomes = runner.run(chunk)
+                sessions.save_outcomes(session.import_id, index, chunk_outcomes, keep_until)
+                return chunk_outcomes
+
+            started = False
+            for index, chunk in enumerate(chunks):
+                if all(r.row_number in outcomes for r in chunk):
+                    continue  # stored by an earlier, cut-off run
+                if started and _out_of_time(opts):
+                    while in_flight:
+                        settle_oldest()
+                    # let the client's retry take over at once instead of waiting out the lease
+                    sessions.release_lease(session.import_id, wanted)
+                    return ConfirmResult(
+                        import_id=session.import_id,
+                        total_rows=session.total_rows,
+                        outcomes=in_row_order(session, outcomes),
+                        complete=False,
+                        done_now=count_outcomes(done_now),
+                    )
+                if len(in_flight) >= workers.chunks_in_flight:
+                    settle_oldest()
+                in_flight.append((chunk, workers.start(partial(run_and_store, index, chunk))))
+                started = True
+            while in_flight:
+                settle_oldest()
+    except Exception:
+        # the pools are drained: free the lease so the same request can resume at once
+        with suppress(Exception):
+            sessions.release_lease(session.import_id, wanted)
+        raise
+    try:
+        sessions.finish_confirm(session.import_id, wanted, int(opts.clock()))
+    except Conflict:
+        # a run of the same request finished first (it took over a lease this run outlived):
+        # its rows are this run's rows, so its stored result is the answer
+        finished = owned_session(sessions, caller, session.import_id, int(opts.clock()))
+        stored = _stored_result(finished, wanted)
+        return replace(stored, replayed=False, done_now=count_outcomes(done_now))
+    return ConfirmResult(
+        import_id=session.import_id,
+        total_rows=session.total_rows,
+        outcomes=in_row_order(session, outcomes),
+        done_now=count_outcomes(done_now),
+    )

@@ -1,0 +1,117 @@
+"""What a confirm asks for and what it answers."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from orgimport.core.errors import (
+    Conflict,
+    DomainError,
+)
+from orgimport.imports.session import (
+    OutcomeStatus,
+    RowOutcome,
+    RowVerdict,
+)
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+# Rows per stored RESULT part: the unit of durable progress. 200 keeps a 1000-row
+# confirm at five outcome writes (the bookkeeping budget is ten requests).
+CHUNK_ROWS = 200
+# One create_distributors call per BatchWriteItem, so a failed batch fails only its rows.
+BATCH_ROWS = 25
+# A chunk is not started with less time than this left before the function's deadline.
+STOP_BEFORE_DEADLINE_SECONDS = 8.0
+# Chunks run at once (concurrency > 1): the next one's rows overlap this one's tail and save.
+CHUNKS_IN_FLIGHT = 2
+REASON_ERROR = "error"
+REASON_WARNING_NOT_OVERRIDDEN = "warning_not_overridden"
+OUTCOME_STATUSES: tuple[OutcomeStatus, ...] = ("created", "updated", "skipped", "failed")
+
+STORAGE_FAILURE = (
+    "the distributor could not be saved because of a storage error; this row was not imported"
+)
+
+
+class ConfirmInProgress(Conflict):
+    """Another confirm of this session holds its lease (409)."""
+
+    message = "import confirm in progress"
+
+
+class RowWriteFailed(DomainError):
+    """A row's write failed for a reason other than the rules (a storage error)."""
+
+    message = STORAGE_FAILURE
+
+    def __init__(self, cause: BaseException):
+        super().__init__(STORAGE_FAILURE)
+        self.cause = cause
+
+
+@dataclass(frozen=True)
+class ConfirmRequest:
+    """The normalised body of POST /distributors/import/confirm.
+
+    `resolutions` is not applicable to distributors: accepted, ignored, and
+    left out of the request hash (it cannot change the result).
+    """
+
+    import_id: str
+    override: bool = False
+
+    @property
+    def request_hash(self) -> str:
+        canonical = {"import_id": str(self.import_id).lower(), "override": bool(self.override)}
+        text = json.dumps(canonical, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class ConfirmOptions:
+    concurrency: int = 1  # rows written at once (1 = one after another)
+    lease_seconds: int = 40  # longer than the function can run
+    keep_seconds: int = 86400  # how long the confirmed result stays readable
+    clock: Callable[[], float] = time.time
+    # seconds left before the caller must answer; None = no deadline
+    time_left: Callable[[], float] | None = None
+    # called once per row this run completed, after its chunk was stored
+    on_row: Callable[[RowVerdict, RowOutcome], None] | None = None
+
+
+@dataclass(frozen=True)
+class ConfirmResult:
+    import_id: str
+    total_rows: int
+    outcomes: list[RowOutcome]  # rows done so far, in row order
+    complete: bool = True  # False: stopped before the deadline, the same request resumes
+    done_now: dict[str, int] = field(default_factory=dict)  # outcomes this run produced
+    replayed: bool = False  # the stored result of an earlier confirm
+
+    def counters(self) -> dict[str, int]:
+        return count_outcomes(self.outcomes)
+
+    def as_json(self) -> dict[str, Any]:
+        """`data` of the 200 response (complete) or of the 202 (stopped early)."""
+        out: dict[str, Any] = {"import_id": self.import_id, **self.counters()}
+        out["total_rows"] = self.total_rows
+        if self.complete:
+            out["results"] = [o.as_json() for o in self.outcomes]
+        else:
+            out["status"] = "confirming"
+            out["processed_rows"] = len(self.outcomes)
+        return out
+
+
+def count_outcomes(outcomes: Iterable[RowOutcome]) -> dict[str, int]:
+    counts: dict[str, int] = dict.fromkeys(OUTCOME_STATUSES, 0)
+    for o in outcomes:
+        counts[o.status] += 1
+    return counts

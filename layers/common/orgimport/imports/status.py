@@ -1,0 +1,50 @@
+"""GET /<kind>/import/{import_id}: a session's state, counters and results (read only)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from orgimport.core.errors import (
+    BadRequest,
+    NotFound,
+)
+from orgimport.core.identity import Caller
+from orgimport.imports.confirm.request import count_outcomes
+from orgimport.imports.owned_session import in_row_order, owned_session
+from orgimport.imports.ports import SessionStore
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+# --- GET /distributors/import/{import_id} -----------------------------------------------
+
+
+def _iso(epoch: int) -> str:
+    return datetime.fromtimestamp(epoch, UTC).isoformat().replace("+00:00", "Z")
+
+
+def import_status(
+    sessions: SessionStore, caller: Caller, import_id: str, now: int
+) -> dict[str, Any]:
+    """A session's state and counters; once confirmed, its results too.
+
+    Unknown, expired or not a distributors import -> 404 (a GET of a resource
+    that is not there); another user's -> 403.
+    """
+    try:
+        session = owned_session(sessions, caller, import_id, now)
+    except BadRequest:  # unknown, expired, or another entity's session
+        raise NotFound("import session not found or expired") from None
+    data: dict[str, Any] = {
+        **session.summary(),
+        "status": session.status,
+        "expires_at": _iso(session.expires_at),
+    }
+    if session.status in ("confirming", "confirmed"):
+        done = in_row_order(session, session.outcomes)
+        data.update(count_outcomes(done))
+        data["processed_rows"] = len(done)
+    if session.status == "confirmed":
+        data["results"] = [o.as_json() for o in in_row_order(session, session.outcomes)]
+    return data
