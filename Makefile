@@ -14,7 +14,7 @@ ROLE ?= owner
 USER ?= local-user
 ORG ?= local-org
 
-.PHONY: install local token s3-import test unit integration e2e lint format typecheck sam-validate build bench openapi clean
+.PHONY: help install local token s3-import test unit integration e2e lint format typecheck sam-validate build bench openapi clean
 
 $(DEPS): requirements-dev.txt layers/common/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,11 @@ $(SAM_DEPS): requirements-sam.txt
 	$(SAM_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-sam.txt
 	touch $@
 
+## Every target and what it does
+help:
+	@awk '/^## /{if(!doc)doc=substr($$0,4); next} /^[a-z0-9-]+:/{if(doc){split($$0,t,":"); printf "  %-14s %s\n", t[1], doc}; doc=""}' $(MAKEFILE_LIST)
+
+## Install the tools (.venv) and the SAM CLI (.venv-sam); every other target does it on first run
 install: $(DEPS) $(SAM_DEPS)
 
 ## The local stack (moto for DynamoDB and S3, an API Gateway-like front) on 127.0.0.1:$(PORT)
@@ -45,32 +50,41 @@ s3-import: $(DEPS)
 ## Everything CI checks: lint, types, every test, the template lint and build
 test: lint typecheck unit integration e2e sam-validate build
 
+## The domain with in-memory fakes, no AWS
 unit: $(DEPS)
 	$(BIN)/python -m pytest tests/unit -q
 
+## The handlers with real event shapes against in-process moto
 integration: $(DEPS)
 	$(BIN)/python -m pytest tests/integration -q
 
+## The local stack over HTTP, as a client uses it
 e2e: $(DEPS)
 	$(BIN)/python -m pytest tests/e2e -q
 
+## ruff check and format check
 lint: $(DEPS)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+## ruff fix and format
 format: $(DEPS)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+## mypy on the production package
 typecheck: $(DEPS)
 	$(BIN)/mypy layers/common/orgimport
 
+## sam validate --lint
 sam-validate: $(SAM_DEPS)
 	$(SAM) validate --lint --template template.yaml --region eu-west-1
 
+## sam build
 build: $(SAM_DEPS)
 	$(SAM) build --template template.yaml --build-dir .aws-sam/build
 
+## The benchmarks of every issue, side by side in one run
 bench: $(DEPS)
 	$(BIN)/python -m bench.run
 
@@ -79,5 +93,6 @@ bench: $(DEPS)
 openapi: $(DEPS)
 	$(BIN)/python -m local.openapi
 
+## Remove build output and caches
 clean:
 	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache
