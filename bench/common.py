@@ -125,7 +125,7 @@ def seed_distributors(count: int, *, archived_every: int = 0) -> None:
     every `archived_every`-th one archived. VATs are `stored_vat(n)`."""
     from orgimport.kinds.organizations.fields import DistributorFields
     from orgimport.kinds.organizations.record import Distributor
-    from orgimport.storage.distributors_repo import DistributorRepository
+    from orgimport import wiring
     from orgimport.storage.models import VAT_PREFIX, VatGuardItem
 
     now = "2026-01-01T00:00:00.000Z"
@@ -147,7 +147,7 @@ def seed_distributors(count: int, *, archived_every: int = 0) -> None:
         )
         for n in range(count)
     ]
-    DistributorRepository().insert_many(stored)
+    wiring.distributor_store().insert_many(stored)
     with VatGuardItem.batch_write() as batch:
         for d in stored:
             batch.save(

@@ -6,22 +6,23 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 
+from orgimport import wiring
 from orgimport.api.docs import CREATE_EXAMPLES, UPDATE_EXAMPLES, operation
 from orgimport.api.http import caller_of, json_response, make_resolver, owner_only
 from orgimport.api.schemas import DistributorInput
 from orgimport.kinds.organizations import service as distributors
 from orgimport.kinds.organizations.service import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX
-from orgimport.storage.distributors_repo import DistributorRepository
 
 logger = Logger()
 app = make_resolver()
-repo = DistributorRepository()
 DistributorId = Annotated[str, Path(description="The distributor's `id`.")]
 
 
 @app.post("/distributors", **operation("createDistributor"))
 def create(body: Annotated[DistributorInput, Body(openapi_examples=CREATE_EXAMPLES)]):
-    created = distributors.create_distributor(repo, caller_of(app), body.to_fields())
+    created = distributors.create_distributor(
+        wiring.distributor_store(), caller_of(app), body.to_fields()
+    )
     logger.info("distributor created", extra={"distributor_id": created.id})
     return json_response(201, "distributor created", created.as_json())
 
@@ -44,7 +45,9 @@ def list_all(
     ] = None,
     include_archived: Annotated[bool, Query(description="Include archived distributors.")] = False,
 ):
-    page = distributors.list_distributors(repo, page_size, cursor, search, include_archived)
+    page = distributors.list_distributors(
+        wiring.distributor_store(), page_size, cursor, search, include_archived
+    )
     return json_response(
         200,
         "distributors",
@@ -62,7 +65,7 @@ def list_all(
 
 @app.get("/distributors/<distributor_id>", **operation("getDistributor"))
 def get_one(distributor_id: DistributorId):
-    found = distributors.get_distributor(repo, distributor_id)
+    found = distributors.get_distributor(wiring.distributor_store(), distributor_id)
     return json_response(200, "distributor", found.as_json())
 
 
@@ -71,19 +74,21 @@ def update(
     distributor_id: DistributorId,
     body: Annotated[DistributorInput, Body(openapi_examples=UPDATE_EXAMPLES)],
 ):
-    updated = distributors.update_distributor(repo, distributor_id, body.to_fields())
+    updated = distributors.update_distributor(
+        wiring.distributor_store(), distributor_id, body.to_fields()
+    )
     return json_response(200, "distributor updated", updated.as_json())
 
 
 @app.delete("/distributors/<distributor_id>", **operation("archiveDistributor"))
 def archive(distributor_id: DistributorId):
-    archived = distributors.archive_distributor(repo, distributor_id)
+    archived = distributors.archive_distributor(wiring.distributor_store(), distributor_id)
     return json_response(200, "distributor archived", archived.as_json())
 
 
 @app.patch("/distributors/<distributor_id>/restore", **operation("restoreDistributor"))
 def restore(distributor_id: DistributorId):
-    restored = distributors.restore_distributor(repo, distributor_id)
+    restored = distributors.restore_distributor(wiring.distributor_store(), distributor_id)
     return json_response(200, "distributor restored", restored.as_json())
 
 

@@ -14,6 +14,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 
+from orgimport import wiring
 from orgimport.api.docs import CONFIRM_EXAMPLES, operation
 from orgimport.api.http import caller_of, json_response, make_resolver, owner_only
 from orgimport.api.schemas import ImportConfirmRequest
@@ -25,15 +26,12 @@ from orgimport.imports.confirm import (
     confirm_import,
     import_status,
 )
+from orgimport.kinds.distributors.kind import DISTRIBUTORS
 from orgimport.runtime.confirm_runtime import add_row_metrics, audit_rows, confirm_options
-from orgimport.storage.distributors_repo import DistributorRepository
-from orgimport.storage.sessions_repo import SessionRepository
 
 logger = Logger()
 metrics = Metrics(namespace=settings().metrics_namespace)
 app = make_resolver()
-distributors_repo = DistributorRepository()
-sessions_repo = SessionRepository()
 
 
 def _record(result: ConfirmResult, seconds: float) -> None:
@@ -50,11 +48,14 @@ def confirm(body: Annotated[ImportConfirmRequest, Body(openapi_examples=CONFIRM_
     logger.append_keys(import_id=import_id)
     started = time.monotonic()
     result = confirm_import(
-        sessions_repo,
-        distributors_repo,
+        wiring.session_store(),
+        DISTRIBUTORS,
+        wiring.records(DISTRIBUTORS),
         caller,
         ConfirmRequest(import_id, body.override),
-        confirm_options(app.lambda_context, audit_rows(logger, caller, import_id)),
+        confirm_options(
+            app.lambda_context, audit_rows(logger, caller, import_id, DISTRIBUTORS.noun)
+        ),
     )
     _record(result, time.monotonic() - started)
     logger.info(
@@ -83,7 +84,9 @@ def status(
         key = str(UUID(import_id))
     except ValueError:
         raise ValidationFailed([FieldError("import_id", "invalid_format", import_id)]) from None
-    data = import_status(sessions_repo, caller_of(app), key, int(time.time()))
+    data = import_status(
+        wiring.session_store(), caller_of(app), key, int(time.time()), DISTRIBUTORS.name
+    )
     return json_response(200, "import status", data)
 
 

@@ -15,24 +15,24 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 
+from orgimport import wiring
 from orgimport.api.docs import operation
 from orgimport.api.http import caller_of, envelope, json_response, make_resolver, owner_only
 from orgimport.core.config import settings
 from orgimport.core.errors import FileRejected
 from orgimport.core.limits import MAX_INLINE_BODY_BYTES
 from orgimport.imports import uploads
-from orgimport.imports.template_csv import TEMPLATE_CONTENT_TYPE, TEMPLATE_FILENAME, template_text
+from orgimport.imports.template_csv import (
+    TEMPLATE_CONTENT_TYPE,
+    template_filename,
+    template_text,
+)
 from orgimport.imports.validate import validate_csv
-from orgimport.storage.distributors_repo import DistributorRepository
-from orgimport.storage.sessions_repo import SessionRepository
-from orgimport.storage.uploads_store import S3UploadStore
+from orgimport.kinds.distributors.kind import DISTRIBUTORS
 
 logger = Logger()
 metrics = Metrics(namespace=settings().metrics_namespace)
 app = make_resolver()
-distributors_repo = DistributorRepository()
-sessions_repo = SessionRepository()
-upload_store = S3UploadStore()
 
 
 # What the proxy result may spend on the body: Lambda's 6 MB response limit less room for
@@ -69,15 +69,17 @@ def template():
     return Response(
         200,
         content_type=TEMPLATE_CONTENT_TYPE,
-        body=template_text(),
-        headers={"Content-Disposition": f'attachment; filename="{TEMPLATE_FILENAME}"'},
+        body=template_text(DISTRIBUTORS),
+        headers={
+            "Content-Disposition": f'attachment; filename="{template_filename(DISTRIBUTORS)}"'
+        },
     )
 
 
 @app.post("/distributors/import/uploads", **operation("createImportUpload"))
 def new_upload():
     ticket = uploads.start_upload(
-        upload_store,
+        wiring.upload_store(),
         caller_of(app),
         now=int(time.time()),
         ttl_seconds=settings().upload_url_ttl_seconds,
@@ -94,14 +96,15 @@ def validate():
     raw = base64.b64decode(body) if event.is_base64_encoded else body.encode("utf-8")
     caller = caller_of(app)
     data, arrived_as = uploads.incoming_csv(
-        event.headers.get("content-type"), raw, caller, upload_store
+        event.headers.get("content-type"), raw, caller, wiring.upload_store()
     )
     try:
         session = validate_csv(
             data,
             caller,
-            distributors_repo,
-            sessions_repo,
+            DISTRIBUTORS,
+            wiring.records(DISTRIBUTORS),
+            wiring.session_store(),
             now=int(time.time()),
             ttl_seconds=settings().import_session_ttl_seconds,
         )

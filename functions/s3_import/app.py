@@ -16,6 +16,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes import S3Event, event_source
 from aws_lambda_powertools.utilities.data_classes.s3_event import S3EventRecord
 
+from orgimport import wiring
 from orgimport.core.config import settings
 from orgimport.imports.ports import S3ObjectRef
 from orgimport.imports.s3_import import (
@@ -25,16 +26,11 @@ from orgimport.imports.s3_import import (
     is_import_key,
     s3_caller,
 )
+from orgimport.kinds.distributors.kind import DISTRIBUTORS
 from orgimport.runtime.confirm_runtime import add_row_metrics, audit_rows, confirm_options
-from orgimport.storage.distributors_repo import DistributorRepository
-from orgimport.storage.import_bucket import S3ImportBucket
-from orgimport.storage.sessions_repo import SessionRepository
 
 logger = Logger()
 metrics = Metrics(namespace=settings().metrics_namespace)
-distributors_repo = DistributorRepository()
-sessions_repo = SessionRepository()
-import_bucket = S3ImportBucket()
 
 # a confirm holds its session this much longer than the invocation can still run
 LEASE_MARGIN_SECONDS = 10
@@ -78,13 +74,14 @@ def _import_one(record: S3EventRecord, context: Any) -> dict[str, Any]:
     started = time.monotonic()
     outcome = import_s3_object(
         obj,
-        import_bucket,
-        distributors_repo,
-        sessions_repo,
+        wiring.import_bucket(),
+        DISTRIBUTORS,
+        wiring.records(DISTRIBUTORS),
+        wiring.session_store(),
         ttl_seconds=settings().import_session_ttl_seconds,
         options=confirm_options(
             context,
-            audit_rows(logger, s3_caller(obj.principal_id), import_id),
+            audit_rows(logger, s3_caller(obj.principal_id), import_id, DISTRIBUTORS.noun),
             lease_margin_seconds=LEASE_MARGIN_SECONDS,
         ),
     )

@@ -16,6 +16,7 @@ from moto import mock_aws
 
 from local.resources import create_resources
 from local.template import load_template
+from orgimport import wiring
 from tests.integration.conftest import build_event, call_handler, envelope
 from tests.vats import it_vat
 
@@ -42,12 +43,11 @@ def seeded() -> Iterator[None]:
     each with a description long enough that the index spans several 1 MB pages."""
     from orgimport.kinds.organizations.fields import DistributorFields
     from orgimport.kinds.organizations.record import Distributor
-    from orgimport.storage.distributors_repo import DistributorRepository
 
     now = "2026-01-01T00:00:00.000Z"
     with mock_aws():
         create_resources(load_template())
-        DistributorRepository().insert_many(
+        wiring.distributor_store().insert_many(
             [
                 Distributor(
                     id=f"seed-{n:05d}",

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from local.template import load_template
+from orgimport import wiring
 from orgimport.kinds.organizations.fields import DistributorFields
 from orgimport.kinds.organizations.record import Distributor, utc_now
-from orgimport.storage.distributors_repo import DistributorRepository
 from tests.integration.conftest import call_handler, envelope
 from tests.vats import it_vat
 
@@ -36,7 +36,7 @@ def function_dir_for(event: dict[str, Any]) -> str:
 
 def seed_known_distributor() -> None:
     now = utc_now()
-    repo = DistributorRepository()
+    repo = wiring.distributor_store()
     known = Distributor(
         id=KNOWN_ID,
         fields=DistributorFields(name="Known", vat=it_vat(0)).cleaned(),

@@ -14,6 +14,7 @@ import boto3
 import pytest
 from pynamodb.exceptions import PutError
 
+from orgimport import wiring
 from tests.integration.conftest import build_event, call_handler, envelope, load_handler
 from tests.vats import it_vat
 
@@ -225,8 +226,7 @@ def test_a_different_body_after_confirm_is_409():
 def test_a_confirm_racing_another_on_the_same_session_gets_409_and_writes_nothing():
     report = validate(many_lines(60))
     body = {"import_id": report["import_id"]}
-    module = load_handler(FN)
-    real_claim = module.distributors_repo.claim_vat
+    real_claim = wiring.distributor_store().claim_vat
     racer: dict[str, Any] = {}
     lock = threading.Lock()
 
@@ -239,11 +239,11 @@ def test_a_confirm_racing_another_on_the_same_session_gets_409_and_writes_nothin
                 thread.join()
         return real_claim(vat, distributor_id)
 
-    module.distributors_repo.claim_vat = claim_after_a_racer
+    wiring.distributor_store().claim_vat = claim_after_a_racer
     try:
         first = confirm(body)
     finally:
-        del module.distributors_repo.claim_vat
+        del wiring.distributor_store().claim_vat
 
     status, answer = racer["answer"]
     assert status == 409 and answer["message"].startswith("import confirm in progress")
@@ -262,8 +262,7 @@ def test_a_confirm_cut_off_midway_then_repeated_ends_as_an_uninterrupted_one():
     lines[7] = line("Broken", spaced(other_vat(123)), email="nope")
     report = validate(lines)
     body = {"import_id": report["import_id"], "override": True}
-    module = load_handler(FN)
-    real_insert_many = module.distributors_repo.insert_many
+    real_insert_many = wiring.distributor_store().insert_many
     batches = 0
 
     def die_in_the_second_chunk(items):
@@ -273,12 +272,12 @@ def test_a_confirm_cut_off_midway_then_repeated_ends_as_an_uninterrupted_one():
             raise Crash()
         real_insert_many(items)
 
-    module.distributors_repo.insert_many = die_in_the_second_chunk
+    wiring.distributor_store().insert_many = die_in_the_second_chunk
     try:
         with pytest.raises(Crash):
             confirm(body)
     finally:
-        del module.distributors_repo.insert_many
+        del wiring.distributor_store().insert_many
     assert status_of(report["import_id"])[1]["data"]["status"] == "confirming"
     assert confirm(body)[0] == 409  # the dead run's lease still holds
     expire_lease(report["import_id"])
@@ -373,19 +372,18 @@ def test_a_warning_row_whose_distributor_was_removed_meanwhile_fails():
 
 def test_a_dynamodb_error_on_one_row_fails_that_row_while_the_rest_succeed():
     report = validate(many_lines(40))
-    module = load_handler(FN)
-    real_claim = module.distributors_repo.claim_vat
+    real_claim = wiring.distributor_store().claim_vat
 
     def throttled_once(vat: str, distributor_id: str) -> bool:
         if vat == it_vat(7):
             raise PutError("Failed to put item: ProvisionedThroughputExceededException")
         return real_claim(vat, distributor_id)
 
-    module.distributors_repo.claim_vat = throttled_once
+    wiring.distributor_store().claim_vat = throttled_once
     try:
         status, body = confirm({"import_id": report["import_id"]})
     finally:
-        del module.distributors_repo.claim_vat
+        del wiring.distributor_store().claim_vat
 
     assert status == 200
     data = body["data"]
@@ -444,8 +442,8 @@ def test_one_audit_line_per_created_or_updated_distributor_says_who_which_import
     report = validate(
         [line("New", other_vat(801)), line("Held again", other_vat(800)), line("Bad", "")]
     )
-    module = load_handler(FN)
     stream = io.StringIO()
+    module = load_handler(FN)
     handler = module.logger.registered_handler
     previous_stream, previous_level = handler.stream, module.logger.log_level
     handler.setStream(stream)

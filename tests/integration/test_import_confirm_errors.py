@@ -12,8 +12,8 @@ from typing import Any
 import boto3
 import pytest
 
+from orgimport import wiring
 from orgimport.imports.session import ImportSession, RowVerdict
-from orgimport.storage.sessions_repo import SessionRepository
 from tests.integration.conftest import build_event, call_handler, envelope
 from tests.vats import it_vat
 
@@ -69,7 +69,7 @@ def stored_session(
             )
         ],
     )
-    SessionRepository().save_new(session)
+    wiring.session_store().save_new(session)
     return session.import_id
 
 

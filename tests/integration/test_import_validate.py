@@ -17,14 +17,13 @@ import pytest
 import requests
 from botocore.client import BaseClient
 
+from orgimport import wiring
 from orgimport.core.config import settings
 from orgimport.core.errors import SessionExpired
 from orgimport.core.identity import Caller
 from orgimport.kinds.distributors.columns import DISTRIBUTOR_COLUMNS
 from orgimport.kinds.organizations import service as distributors
 from orgimport.kinds.organizations.fields import DistributorFields
-from orgimport.storage.distributors_repo import DistributorRepository
-from orgimport.storage.sessions_repo import SessionRepository
 from tests.integration.conftest import ROOT, build_event, call_handler, envelope
 from tests.vats import it_vat
 
@@ -102,7 +101,7 @@ def csv_bytes(rows: list[dict[str, str]]) -> bytes:
 
 def seed_store() -> None:
     """The distributors fixtures/messy.csv meets: two active holders, one archived."""
-    repo, owner = DistributorRepository(), Caller("seed", "o1", "owner")
+    repo, owner = wiring.distributor_store(), Caller("seed", "o1", "owner")
     for fields in (
         DistributorFields(
             name="Grossisti Bianchi SpA", vat=it_vat(1111), city="Milano", email="old@bianchi.it"
@@ -304,13 +303,13 @@ def test_the_session_holds_caller_entity_rows_and_lifetime_with_ttl():
     status, body = validate_multipart((FIXTURES / "messy.csv").read_bytes(), user="u7", org="o7")
     assert status == 200
     import_id = body["data"]["import_id"]
-    session = SessionRepository().load(import_id, now=int(time.time()))
+    session = wiring.session_store().load(import_id, now=int(time.time()))
     assert (session.user_id, session.org_id, session.entity_type) == ("u7", "o7", "distributors")
     assert before <= session.created_at <= int(time.time())
     assert session.expires_at == session.created_at + 1800
     assert session.report() == body["data"]
     warning = next(r for r in session.rows if r.status == "warning")
-    assert warning.existing_id and warning.existing_vat_key == it_vat(1111)
+    assert warning.existing_id and warning.existing_key == it_vat(1111)
     items = boto3.client("dynamodb").query(
         TableName="ImportSessionsTable",
         KeyConditionExpression="pk = :p",
@@ -329,7 +328,7 @@ def test_the_session_lifetime_comes_from_configuration(monkeypatch):
         settings.cache_clear()
     assert status == 200
     import_id = body["data"]["import_id"]
-    repo = SessionRepository()
+    repo = wiring.session_store()
     session = repo.load(import_id, now=int(time.time()))
     assert session.expires_at - session.created_at == 5
     # past its lifetime: not found, although DynamoDB's TTL has not removed the item
@@ -385,7 +384,7 @@ def test_a_9_mib_file_of_1000_rows_at_maximum_length_arrives_presigned_and_fits_
     assert len(json.dumps(result)) <= 6 * 1024 * 1024  # fits Lambda's response, escaped
     body = answer(result)
     assert body["data"]["total_rows"] == body["data"]["valid_rows"] == 1000
-    session = SessionRepository().load(body["data"]["import_id"], now=int(time.time()))
+    session = wiring.session_store().load(body["data"]["import_id"], now=int(time.time()))
     assert session.report() == body["data"]
 
     # the same report uncompressed cannot leave Lambda: the counters and import_id come back
@@ -394,7 +393,7 @@ def test_a_9_mib_file_of_1000_rows_at_maximum_length_arrives_presigned_and_fits_
     assert "Accept-Encoding: gzip" in plain["message"]
     assert plain["data"]["total_rows"] == plain["data"]["valid_rows"] == 1000
     assert (
-        SessionRepository().load(plain["data"]["import_id"], now=int(time.time())).total_rows
+        wiring.session_store().load(plain["data"]["import_id"], now=int(time.time())).total_rows
         == 1000
     )
 

@@ -20,11 +20,12 @@ import pytest
 from pynamodb.exceptions import PutError
 
 from local.template import load_template, load_yaml, referenced_resources
+from orgimport import wiring
 from orgimport.core.limits import MAX_DATA_ROWS, MAX_FILE_BYTES
 from orgimport.imports.ports import S3ObjectRef
 from orgimport.imports.s3_import import import_id_for, s3_caller
 from orgimport.imports.validate import validate_csv
-from orgimport.storage.distributors_repo import DistributorRepository
+from orgimport.kinds.distributors.kind import DISTRIBUTORS
 from orgimport.storage.sessions_repo import SessionRepository
 from tests.integration.conftest import build_event, call_handler, envelope, load_handler
 from tests.vats import DE_VAT, it_vat
@@ -382,7 +383,7 @@ def test_an_oversized_file_is_refused_before_it_is_read(s3, monkeypatch):
     def never(*args: Any, **kwargs: Any) -> bytes:
         raise AssertionError("the object was read")
 
-    monkeypatch.setattr(load_handler(FN).import_bucket, "read", never)
+    monkeypatch.setattr(wiring.import_bucket(), "read", never)
     key, event = upload(s3, "big.csv", b"x" * (MAX_FILE_BYTES + 1))
 
     deliver(event)
@@ -515,8 +516,9 @@ def test_a_validated_session_left_by_a_cut_off_run_is_confirmed_by_the_retry(s3)
     validate_csv(
         fixture("s3_clean.csv"),
         s3_caller(PRINCIPAL),
-        DistributorRepository(),
-        SessionRepository(),
+        DISTRIBUTORS,
+        wiring.records(DISTRIBUTORS),
+        wiring.session_store(),
         now=int(time.time()),
         ttl_seconds=1800,
         import_id=import_id_for(obj),

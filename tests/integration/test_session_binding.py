@@ -10,10 +10,10 @@ from typing import Any
 import boto3
 import pytest
 
+from orgimport import wiring
 from orgimport.imports.s3_import import s3_caller
 from orgimport.imports.validate import validate_csv
-from orgimport.storage.distributors_repo import DistributorRepository
-from orgimport.storage.sessions_repo import SessionRepository
+from orgimport.kinds.distributors.kind import DISTRIBUTORS
 from tests.integration.conftest import build_event, call_handler, envelope
 from tests.integration.test_s3_import import PRINCIPAL, deliver, report, upload
 from tests.vats import it_vat
@@ -117,8 +117,9 @@ def test_a_token_with_the_s3_principal_as_sub_may_not_confirm_a_validated_s3_ses
     session = validate_csv(
         CSV.encode(),
         s3_caller(PRINCIPAL),
-        DistributorRepository(),
-        SessionRepository(),
+        DISTRIBUTORS,
+        wiring.records(DISTRIBUTORS),
+        wiring.session_store(),
         now=now,
         ttl_seconds=1800,
         source="s3://bucket/incoming/distributors/x.csv",
@@ -126,7 +127,7 @@ def test_a_token_with_the_s3_principal_as_sub_may_not_confirm_a_validated_s3_ses
     status, body = confirm(session.import_id, **POSING_AS_S3)
     assert (status, body["code"]) == (403, 403)
     assert distributor_count() == 0
-    assert SessionRepository().load(session.import_id, now).status == "validated"
+    assert wiring.session_store().load(session.import_id, now).status == "validated"
 
 
 def test_a_user_whose_sub_begins_with_s3_still_owns_the_sessions_it_validates():

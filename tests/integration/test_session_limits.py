@@ -14,9 +14,9 @@ from typing import Any
 import boto3
 import pytest
 
+from orgimport import wiring
 from orgimport.imports.session import Diagnostic, ImportSession, RowOutcome, RowVerdict
 from orgimport.kinds.distributors.columns import DISTRIBUTOR_COLUMNS
-from orgimport.storage.sessions_repo import SessionRepository
 from tests.integration.conftest import build_event, call_handler, envelope
 from tests.integration.test_s3_import import deliver, report, upload
 from tests.vats import it_vat
@@ -133,7 +133,7 @@ def test_a_session_of_several_big_rows_loads_back_identical():
         expires_at=now + 1800,
         rows=rows,
     )
-    repo = SessionRepository()
+    repo = wiring.session_store()
     repo.save_new(session)
     loaded = repo.load(session.import_id, now)
     assert loaded.rows == rows
@@ -152,7 +152,7 @@ def test_outcomes_bigger_than_an_item_are_stored_and_read_back():
         expires_at=now + 1800,
         rows=rows,
     )
-    repo = SessionRepository()
+    repo = wiring.session_store()
     repo.save_new(session)
     # readable sentences of 4 KiB of incompressible text each: 800 KiB for one chunk
     outcomes = [RowOutcome(r.row_number, "failed", error=incompressible(4096)) for r in rows]

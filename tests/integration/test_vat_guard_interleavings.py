@@ -10,7 +10,8 @@ from typing import Any
 import boto3
 import pytest
 
-from tests.integration.conftest import build_event, call_handler, envelope, load_handler
+from orgimport import wiring
+from tests.integration.conftest import build_event, call_handler, envelope
 from tests.vats import it_vat
 
 FN = "distributors"
@@ -50,7 +51,7 @@ def created(vat: str) -> str:
 def before_first_write() -> Iterator[Callable[[Callable[[], None]], None]]:
     """`before_first_write(other)`: `other` runs once, just before the next distributor
     overwrite of the handler's repository (after that request claimed its VAT)."""
-    repo = load_handler(FN).repo
+    repo = wiring.distributor_store()
     real = repo.overwrite
     pending: list[Callable[[], None]] = []
 
@@ -125,7 +126,7 @@ def test_freeing_the_old_vat_never_drops_a_guard_retaken_meanwhile():
         UpdateExpression="SET created_at = :long_ago",
         ExpressionAttributeValues={":long_ago": {"N": "0"}},
     )
-    repo = load_handler(FN).repo
+    repo = wiring.distributor_store()
     real_release = repo.release_vat
     back: dict[str, Any] = {}
 

@@ -31,14 +31,16 @@ from orgimport.imports.confirm import (
     ConfirmResult,
     confirm_import,
     import_status,
-    row_distributor_id,
+    row_record_id,
 )
-from orgimport.imports.judge import changes_against
 from orgimport.imports.session import Diagnostic, ImportSession, RowOutcome, RowVerdict
+from orgimport.kinds.distributors.kind import DISTRIBUTORS
+from orgimport.kinds.distributors.records import DistributorRecords
+from orgimport.kinds.distributors.rules import changes_against, row_fields
 from orgimport.kinds.organizations.fields import DistributorFields
+from orgimport.kinds.organizations.ports import StaleWrite, VatClaim
 from orgimport.kinds.organizations.record import Distributor, Overwritten, changed_fields
 from orgimport.kinds.organizations.vat import vat_key
-from orgimport.storage.distributors_repo import StaleWrite, VatClaim
 from tests.vats import it_vat
 
 V999 = it_vat(999)
@@ -259,11 +261,11 @@ def row(
         errors=errors,
         warnings=warnings,
         existing_id=existing.id if existing else None,
-        existing_vat_key=existing.vat_key if existing else None,
+        existing_key=existing.vat_key if existing else None,
     )
     if existing is None:
         return verdict
-    return replace(verdict, changes=changes_against(verdict.fields().cleaned(), existing))
+    return replace(verdict, changes=changes_against(row_fields(verdict.data).cleaned(), existing))
 
 
 def make_session(
@@ -322,7 +324,14 @@ def run(
     **options: Any,
 ) -> ConfirmResult:
     opts = ConfirmOptions(clock=clock or Clock(), **options)
-    return confirm_import(sessions, repo, caller, ConfirmRequest(import_id, override), opts)  # type: ignore[arg-type]
+    return confirm_import(
+        sessions,
+        DISTRIBUTORS,
+        DistributorRecords(repo),
+        caller,
+        ConfirmRequest(import_id, override),
+        opts,
+    )  # type: ignore[arg-type]
 
 
 def results(result: ConfirmResult) -> list[dict[str, Any]]:
@@ -365,7 +374,7 @@ def test_each_status_and_override_gets_the_seeds_action(sessions, repo, status, 
     assert outcome["row_number"] == 2
     assert {k: v for k, v in outcome.items() if k in ("status", "reason")} == expected
     if expected["status"] == "created":
-        assert outcome["id"] == row_distributor_id(IMPORT_ID, 2)
+        assert outcome["id"] == row_record_id(IMPORT_ID, 2)
         assert repo.items[outcome["id"]].fields.name == "Company 2"
     elif expected["status"] == "updated":
         assert outcome["id"] == existing.id
@@ -671,7 +680,7 @@ def test_a_storage_error_on_one_row_fails_that_row_and_the_rest_go_on(sessions, 
 
 def test_a_failed_batch_write_fails_its_rows_only_and_frees_their_vats(sessions, repo):
     make_session(sessions, [row(n) for n in range(2, 62)])  # batches of 25, 25, 10
-    second_batch_first_id = row_distributor_id(IMPORT_ID, 27)
+    second_batch_first_id = row_record_id(IMPORT_ID, 27)
 
     def batch_fails(op: str, what: str) -> None:
         if op == "insert_many" and what == second_batch_first_id:
@@ -721,12 +730,12 @@ def test_an_expired_session_is_refused_at_its_expiry_second(sessions, repo):
 
 def test_status_shows_validated_then_confirmed_with_results(sessions, repo):
     make_session(sessions, mixed_rows(repo, 30))
-    before = import_status(sessions, OWNER, IMPORT_ID, NOW)  # type: ignore[arg-type]
+    before = import_status(sessions, OWNER, IMPORT_ID, NOW, DISTRIBUTORS.name)  # type: ignore[arg-type]
     assert before["status"] == "validated"
     assert before["total_rows"] == 30 and "results" not in before and "created" not in before
 
     result = run(sessions, repo, override=True)
-    after = import_status(sessions, OWNER, IMPORT_ID, NOW + 3600)  # type: ignore[arg-type]
+    after = import_status(sessions, OWNER, IMPORT_ID, NOW + 3600, DISTRIBUTORS.name)  # type: ignore[arg-type]
 
     assert after["status"] == "confirmed"
     assert after["results"] == results(result)
@@ -736,7 +745,7 @@ def test_status_shows_validated_then_confirmed_with_results(sessions, repo):
 def test_status_of_a_confirm_cut_off_shows_confirming_and_its_progress(sessions, repo):
     make_session(sessions, mixed_rows(repo, 300))
     run(sessions, repo, time_left=lambda: 0.0)
-    data = import_status(sessions, OWNER, IMPORT_ID, NOW)  # type: ignore[arg-type]
+    data = import_status(sessions, OWNER, IMPORT_ID, NOW, DISTRIBUTORS.name)  # type: ignore[arg-type]
     assert data["status"] == "confirming" and data["processed_rows"] == CHUNK_ROWS
     assert "results" not in data
 
@@ -751,13 +760,13 @@ def test_status_of_a_missing_session_is_not_found(sessions, repo, case):
             entity_type="resellers" if case == "other entity" else "distributors",
         )
     with pytest.raises(NotFound):
-        import_status(sessions, OWNER, IMPORT_ID, NOW)  # type: ignore[arg-type]
+        import_status(sessions, OWNER, IMPORT_ID, NOW, DISTRIBUTORS.name)  # type: ignore[arg-type]
 
 
 def test_status_of_another_users_session_is_forbidden(sessions):
     make_session(sessions, [row(2)], user="someone-else")
     with pytest.raises(NotAllowed):
-        import_status(sessions, OWNER, IMPORT_ID, NOW)  # type: ignore[arg-type]
+        import_status(sessions, OWNER, IMPORT_ID, NOW, DISTRIBUTORS.name)  # type: ignore[arg-type]
 
 
 def test_each_completed_row_is_reported_once_and_a_replay_reports_none(sessions, repo):

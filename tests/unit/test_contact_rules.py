@@ -6,6 +6,7 @@ import pytest
 from orgimport.imports.csv_reader import CsvRecord
 from orgimport.imports.judge import judge_rows
 from orgimport.kinds.distributors.columns import DISTRIBUTOR_COLUMNS
+from orgimport.kinds.distributors.kind import DISTRIBUTORS
 from orgimport.kinds.organizations.contact_rules import is_possible_phone, is_valid_email
 from orgimport.kinds.organizations.fields import DistributorFields, field_errors
 from tests.vats import it_vat
@@ -76,7 +77,9 @@ def test_the_api_reports_an_impossible_phone_as_invalid_format(phone):
 def test_the_import_reports_the_same_code_with_the_value(column, value):
     cells = dict.fromkeys(DISTRIBUTOR_COLUMNS, "")
     cells.update(company_name="Acme", vat_number=it_vat(1), **{column: value})
-    (verdict,) = judge_rows([CsvRecord(row_number=2, cells=cells, extra_cells=())], {})
+    (verdict,) = judge_rows(
+        DISTRIBUTORS, [CsvRecord(row_number=2, cells=cells, extra_cells=())], {}
+    )
     assert [(d.field, d.message, d.values) for d in verdict.errors] == [
         (column, "invalid_format", (value,))
     ]

@@ -7,9 +7,11 @@ from typing import Any
 import pytest
 
 from orgimport.imports.csv_reader import CsvRecord
-from orgimport.imports.judge import changes_against, judge_rows, lookup_key, vat_keys_of
+from orgimport.imports.judge import judge_rows, keys_of
 from orgimport.imports.session import RowVerdict
 from orgimport.kinds.distributors.columns import DISTRIBUTOR_COLUMNS
+from orgimport.kinds.distributors.kind import DISTRIBUTORS
+from orgimport.kinds.distributors.rules import changes_against, lookup_key
 from orgimport.kinds.organizations.fields import DistributorFields
 from orgimport.kinds.organizations.record import Distributor
 from tests.vats import DE_VAT, it_vat
@@ -44,7 +46,7 @@ def holder(vat: str, *, archived: bool = False, id: str = "d1", **fields: Any) -
 
 
 def judge_one(rec: CsvRecord, holders: dict[str, Distributor] | None = None) -> RowVerdict:
-    (verdict,) = judge_rows([rec], holders or {})
+    (verdict,) = judge_rows(DISTRIBUTORS, [rec], holders or {})
     return verdict
 
 
@@ -148,7 +150,7 @@ DUPLICATE_CASES = [
 @pytest.mark.parametrize(("vats", "expected"), DUPLICATE_CASES)
 def test_duplicate_in_csv_compares_vat_identity_and_names_the_first_row(vats, expected):
     records = [record(row_number=i + 2, vat_number=v) for i, v in enumerate(vats)]
-    verdicts = judge_rows(records, {})
+    verdicts = judge_rows(DISTRIBUTORS, records, {})
     found = {
         v.row_number: d.values
         for v in verdicts
@@ -163,7 +165,7 @@ def test_duplicate_names_the_first_row_even_when_that_row_has_errors():
         record(row_number=2, vat_number=NINE, email="bad"),
         record(row_number=7, vat_number=f"it {NINE[2:]}"),
     ]
-    first, second = judge_rows(records, {})
+    first, second = judge_rows(DISTRIBUTORS, records, {})
     assert first.status == "error" and all(d.message != "duplicate_in_csv" for d in first.errors)
     assert diagnostics(second) == [("vat_number", "duplicate_in_csv", (f"it {NINE[2:]}", "2"))]
 
@@ -200,7 +202,7 @@ def test_warning_row_names_the_holder_to_update_and_what_would_change():
         {HELD: stored},
     )
     assert verdict.status == "warning"
-    assert verdict.existing_id == "dist-1" and verdict.existing_vat_key == HELD
+    assert verdict.existing_id == "dist-1" and verdict.existing_key == HELD
     assert verdict.changes == {
         "company_name": {"from": "Old Name", "to": "New Name"},
         "email": {"from": "old@example.com", "to": "new@example.com"},
@@ -229,7 +231,7 @@ def test_an_error_row_lists_its_warning_but_targets_no_update():
 
 def test_a_duplicate_of_a_held_vat_is_an_error_with_the_warning():
     records = [record(row_number=2, vat_number=HELD), record(row_number=3, vat_number=HELD)]
-    first, second = judge_rows(records, {HELD: holder(HELD)})
+    first, second = judge_rows(DISTRIBUTORS, records, {HELD: holder(HELD)})
     assert first.status == "warning"
     assert second.status == "error"
     assert diagnostics(second) == [("vat_number", "duplicate_in_csv", (HELD, "2"))]
@@ -266,10 +268,10 @@ def test_lookup_keys_are_distinct_identities_without_blank_or_over_long_vats():
         record(row_number=5, vat_number=""),
         record(row_number=6, vat_number="X" * 256),
     ]
-    assert vat_keys_of(records) == {ONE, DE_VAT}
+    assert keys_of(DISTRIBUTORS, records) == {ONE, DE_VAT}
     assert lookup_key(" . - ") is None
 
 
 def test_verdicts_keep_file_order_and_row_numbers():
     records = [record(row_number=n) for n in (2, 3, 5, 9)]
-    assert [v.row_number for v in judge_rows(records, {})] == [2, 3, 5, 9]
+    assert [v.row_number for v in judge_rows(DISTRIBUTORS, records, {})] == [2, 3, 5, 9]

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from orgimport.imports.report import CSV_COLUMNS, ImportReport, neutralise
-from orgimport.imports.session import ENTITY_DISTRIBUTORS, ImportSession, RowOutcome, RowVerdict
+from orgimport.imports.report import ImportReport, csv_columns, neutralise
+from orgimport.imports.session import ImportSession, RowOutcome, RowVerdict
+from orgimport.kinds.distributors.kind import DISTRIBUTORS
 from tests.vats import it_vat
 
 
@@ -85,7 +86,7 @@ def report(**cells: str) -> ImportReport:
     row = RowVerdict(2, "valid", {**CELLS, **cells}, (), ())
     session = ImportSession(
         import_id="imp-1",
-        entity_type=ENTITY_DISTRIBUTORS,
+        entity_type=DISTRIBUTORS.name,
         user_id="s3:AWS:X",
         org_id="system",
         created_at=0,
@@ -93,6 +94,7 @@ def report(**cells: str) -> ImportReport:
         rows=[row],
     )
     return ImportReport(
+        kind=DISTRIBUTORS,
         import_id="imp-1",
         status="confirmed",
         source={"bucket": "b", "key": "incoming/distributors/a.csv"},
@@ -109,7 +111,7 @@ def test_the_csv_report_parses_back_to_the_neutralised_cells():
 
     header, line = list(csv.reader(io.StringIO(text, newline="")))
 
-    assert header == list(CSV_COLUMNS)
+    assert header == list(csv_columns(DISTRIBUTORS))
     got = dict(zip(header, line, strict=True))
     assert got["row_number"] == "2" and got["outcome"] == "created"
     assert got["company_name"] == "'x;=1+1"

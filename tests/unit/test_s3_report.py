@@ -10,7 +10,7 @@ import pytest
 
 from orgimport.core.errors import FileRejected
 from orgimport.imports.ports import S3ObjectRef
-from orgimport.imports.report import CSV_COLUMNS, ImportReport, file_error, neutralise
+from orgimport.imports.report import ImportReport, csv_columns, file_error, neutralise
 from orgimport.imports.s3_import import (
     import_id_for,
     is_import_key,
@@ -20,12 +20,12 @@ from orgimport.imports.s3_import import (
     sequencer_newer,
 )
 from orgimport.imports.session import (
-    ENTITY_DISTRIBUTORS,
     Diagnostic,
     ImportSession,
     RowOutcome,
     RowVerdict,
 )
+from orgimport.kinds.distributors.kind import DISTRIBUTORS
 
 
 def row(n: int, status: str = "valid", **data: str) -> RowVerdict:
@@ -41,7 +41,7 @@ def row(n: int, status: str = "valid", **data: str) -> RowVerdict:
 def session(rows: list[RowVerdict]) -> ImportSession:
     return ImportSession(
         import_id="imp-1",
-        entity_type=ENTITY_DISTRIBUTORS,
+        entity_type=DISTRIBUTORS.name,
         user_id="s3:AWS:X",
         org_id="system",
         created_at=0,
@@ -52,6 +52,7 @@ def session(rows: list[RowVerdict]) -> ImportSession:
 
 def make_report(**kwargs) -> ImportReport:
     defaults = {
+        "kind": DISTRIBUTORS,
         "import_id": "imp-1",
         "status": "confirmed",
         "source": {"bucket": "b", "key": "incoming/distributors/a.csv"},
@@ -164,7 +165,7 @@ def test_a_rejected_file_reports_the_error_and_nothing_imported():
     }
     (line,) = csv_lines(report)
     assert (line["validation"], line["problems"]) == ("rejected", data["error"]["message"])
-    assert list(line) == list(CSV_COLUMNS)
+    assert list(line) == list(csv_columns(DISTRIBUTORS))
 
 
 # --- keys, ids, actor, override -----------------------------------------------------------------

@@ -12,6 +12,8 @@ from orgimport.imports.session import ImportSession
 from orgimport.imports.template_csv import template_text
 from orgimport.imports.validate import validate_csv
 from orgimport.kinds.distributors.columns import DISTRIBUTOR_COLUMNS
+from orgimport.kinds.distributors.kind import DISTRIBUTORS
+from orgimport.kinds.distributors.records import DistributorRecords
 from orgimport.kinds.organizations.fields import DistributorFields
 from orgimport.kinds.organizations.record import Distributor
 from tests.vats import it_vat
@@ -64,7 +66,14 @@ def run(data: bytes, distributors=None, sessions=None, **kwargs):
     distributors = distributors or FakeDistributors()
     sessions = sessions or FakeSessions()
     session = validate_csv(
-        data, CALLER, distributors, sessions, now=1_000, ttl_seconds=1800, **kwargs
+        data,
+        CALLER,
+        DISTRIBUTORS,
+        DistributorRecords(distributors),
+        sessions,
+        now=1_000,
+        ttl_seconds=1800,
+        **kwargs,
     )
     return session, distributors, sessions
 
@@ -125,6 +134,6 @@ def test_a_rejected_file_touches_no_store(data, reason):
 
 
 def test_the_downloadable_template_validates_clean():
-    session, _, _ = run(template_text().encode("utf-8"))
+    session, _, _ = run(template_text(DISTRIBUTORS).encode("utf-8"))
     assert session.total_rows == 2
     assert [r.status for r in session.rows] == ["valid", "valid"]

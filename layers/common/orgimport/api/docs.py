@@ -30,8 +30,11 @@ from orgimport.api.schemas import (
     ValidationErrorEnvelope,
 )
 from orgimport.core.limits import MAX_DATA_ROWS
-from orgimport.imports.template_csv import TEMPLATE_FILENAME, template_text
+from orgimport.imports.template_csv import template_filename, template_text
 from orgimport.imports.uploads import FORM_FIELD
+from orgimport.kinds.distributors.kind import DISTRIBUTORS
+
+TEMPLATE_FILENAME = template_filename(DISTRIBUTORS)
 
 JSON = "application/json"
 TAG_DISTRIBUTORS = "distributors"
@@ -162,7 +165,7 @@ _VALIDATE_BODY: dict[str, Any] = {
         },
         "text/csv": {
             "schema": {"type": "string", "description": "The CSV file itself."},
-            "example": template_text(),
+            "example": template_text(DISTRIBUTORS),
         },
         JSON: {"schema": ImportUploadReference.model_json_schema()},
     },

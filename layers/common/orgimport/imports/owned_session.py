@@ -5,19 +5,20 @@ from __future__ import annotations
 from orgimport.core.errors import BadRequest, NotAllowed
 from orgimport.core.identity import Caller
 from orgimport.imports.ports import SessionStore
-from orgimport.imports.session import ENTITY_DISTRIBUTORS, ImportSession, RowOutcome
+from orgimport.imports.session import ImportSession, RowOutcome
 
 
 def owned_session(
-    sessions: SessionStore, caller: Caller, import_id: str, now: int
+    sessions: SessionStore, caller: Caller, import_id: str, now: int, entity: str
 ) -> ImportSession:
+    """The session, if the caller made it and it imports `entity` (a kind's name)."""
     session = sessions.load(import_id, now)
     if not session.is_owned_by(caller):
         # the same sub in another organization, or a token posing as the S3 actor
         raise NotAllowed("forbidden: this import belongs to another user")
-    if session.entity_type != ENTITY_DISTRIBUTORS:
+    if session.entity_type != entity:
         raise BadRequest(
-            "import session is not a distributors import",
+            f"import session is not a {entity} import",
             {"import_id": import_id, "entity_type": session.entity_type},
         )
     return session

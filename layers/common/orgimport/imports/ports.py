@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol
 
+from orgimport.core.errors import Conflict
 from orgimport.imports.session import ImportSession, RowOutcome
 
 
@@ -26,11 +27,19 @@ SYSTEM_CLOCK: Clock = time.time
 # --- import sessions ------------------------------------------------------------
 
 
+class SessionExists(Conflict):
+    """`save_new` found a session with that import id already stored."""
+
+    message = "import session already exists"
+
+
 class SessionStore(Protocol):
     """Import sessions (orgimport.storage.sessions_repo): saved by validate, claimed,
     filled chunk by chunk and finished by confirm, read by the status view."""
 
-    def save_new(self, session: ImportSession) -> None: ...
+    def save_new(self, session: ImportSession) -> None:
+        """Store a new session; SessionExists when its import id is taken."""
+        ...
 
     def load(self, import_id: str, now: int) -> ImportSession: ...
 

@@ -17,26 +17,23 @@ from typing import Any, Literal
 
 from orgimport.core.errors import FileRejected
 from orgimport.imports.confirm import ConfirmResult
+from orgimport.imports.kind import Kind
 from orgimport.imports.report_cells import neutralise, spreadsheet_csv
 from orgimport.imports.session import Diagnostic, ImportSession, RowOutcome, RowVerdict
-from orgimport.kinds.distributors.columns import DISTRIBUTOR_COLUMNS
 
 REPORT_VERSION = 1
 ReportStatus = Literal["confirmed", "incomplete", "rejected", "expired"]
 # A report in one of these states is the import's last word: a redelivered event leaves it.
 FINAL_STATUSES: frozenset[str] = frozenset({"confirmed", "rejected", "expired"})
 
-CSV_COLUMNS = (
-    "row_number",
-    "validation",
-    "outcome",
-    "distributor_id",
-    "reason",
-    "problems",
-    *DISTRIBUTOR_COLUMNS,
-)
 JSON_CONTENT_TYPE = "application/json"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+
+
+def csv_columns(kind: Kind) -> tuple[str, ...]:
+    """The report's CSV header: what became of the row, then the row as the file had it."""
+    outcome = ("row_number", "validation", "outcome", kind.id_column, "reason", "problems")
+    return (*outcome, *kind.column_names)
 
 
 def _iso(epoch: int) -> str:
@@ -47,6 +44,7 @@ def _iso(epoch: int) -> str:
 class ImportReport:
     """What an S3-triggered import came to, ready to be written as JSON and CSV."""
 
+    kind: Kind
     import_id: str
     status: ReportStatus
     source: Mapping[str, Any]  # bucket, key, version_id, sequencer, size, etag, event_time
@@ -101,12 +99,13 @@ class ImportReport:
 
     def csv_bytes(self) -> bytes:
         """One line per row (or one line for a file-level error)."""
-        return spreadsheet_csv(CSV_COLUMNS, self._csv_lines())
+        return spreadsheet_csv(csv_columns(self.kind), self._csv_lines())
 
     def _csv_lines(self) -> Iterable[list[str]]:
+        columns = self.kind.column_names
         if self.session is None:
             message = str((self.error or {}).get("message", ""))
-            yield ["", self.status, "", "", "", message, *("" for _ in DISTRIBUTOR_COLUMNS)]
+            yield ["", self.status, "", "", "", message, *("" for _ in columns)]
             return
         outcomes = {o.row_number: o for o in self.outcomes}
         for row in self.session.rows:
@@ -118,7 +117,7 @@ class ImportReport:
                 (outcome.id or "") if outcome else "",
                 (outcome.reason or "") if outcome else "",
                 _problems(row, outcome),
-                *(row.data.get(column, "") for column in DISTRIBUTOR_COLUMNS),
+                *(row.data.get(column, "") for column in columns),
             ]
 
 
@@ -141,13 +140,13 @@ def file_error(exc: FileRejected) -> dict[str, Any]:
 
 
 __all__ = [
-    "CSV_COLUMNS",
     "CSV_CONTENT_TYPE",
     "FINAL_STATUSES",
     "JSON_CONTENT_TYPE",
     "REPORT_VERSION",
     "ImportReport",
     "ReportStatus",
+    "csv_columns",
     "file_error",
     "neutralise",
 ]

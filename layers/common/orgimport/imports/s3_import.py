@@ -35,12 +35,14 @@ from orgimport.imports.confirm import (
     ConfirmRequest,
     confirm_import,
 )
+from orgimport.imports.kind import Kind, KindRecords
 from orgimport.imports.ports import (
     ImportBucket,
     ObjectHead,
     ReportFile,
     ReportMarker,
     S3ObjectRef,
+    SessionExists,
     SessionStore,
 )
 from orgimport.imports.report import (
@@ -53,8 +55,6 @@ from orgimport.imports.report import (
 )
 from orgimport.imports.session import ImportSession, RowOutcome
 from orgimport.imports.validate import validate_csv
-from orgimport.storage.distributors_repo import DistributorRepository
-from orgimport.storage.sessions_repo import SessionExists
 
 log = logging.getLogger(__name__)
 
@@ -173,14 +173,16 @@ class _Run:
         self,
         obj: S3ObjectRef,
         bucket: ImportBucket,
-        distributors: DistributorRepository,
+        kind: Kind,
+        records: KindRecords,
         sessions: SessionStore,
         ttl_seconds: int,
         options: ConfirmOptions,
     ):
         self.obj = obj
         self.bucket = bucket
-        self.distributors = distributors
+        self.kind = kind
+        self.records = records
         self.sessions = sessions
         self.ttl_seconds = ttl_seconds
         self.options = options
@@ -201,6 +203,7 @@ class _Run:
         error: dict[str, Any] | None = None,
     ) -> ImportReport:
         return ImportReport(
+            kind=self.kind,
             import_id=self.import_id,
             status=status,
             source=self.obj.describe(),
@@ -301,7 +304,8 @@ class _Run:
             return validate_csv(
                 data,
                 self.caller,
-                self.distributors,
+                self.kind,
+                self.records,
                 self.sessions,
                 now=self.now(),
                 ttl_seconds=self.ttl_seconds,
@@ -316,7 +320,7 @@ class _Run:
         request = ConfirmRequest(self.import_id, self.override)
         try:
             result = confirm_import(
-                self.sessions, self.distributors, self.caller, request, self.options
+                self.sessions, self.kind, self.records, self.caller, request, self.options
             )
         except ConfirmInProgress as exc:
             # another delivery holds it, or a cut-off run's lease has not run out yet:
@@ -362,14 +366,15 @@ def _interrupted(exc: Exception | None) -> dict[str, Any]:
 def import_s3_object(
     obj: S3ObjectRef,
     bucket: ImportBucket,
-    distributors: DistributorRepository,
+    kind: Kind,
+    records: KindRecords,
     sessions: SessionStore,
     *,
     ttl_seconds: int,
     options: ConfirmOptions,
 ) -> S3ImportOutcome:
     """Import one uploaded object version, once; see the module's docstring."""
-    return _Run(obj, bucket, distributors, sessions, ttl_seconds, options).run()
+    return _Run(obj, bucket, kind, records, sessions, ttl_seconds, options).run()
 
 
 __all__ = [

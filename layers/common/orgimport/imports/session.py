@@ -9,10 +9,6 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from orgimport.core.identity import ACTOR_USER, Caller
-from orgimport.kinds.distributors.columns import DISTRIBUTOR_COLUMNS
-from orgimport.kinds.organizations.fields import DistributorFields
-
-ENTITY_DISTRIBUTORS = "distributors"
 
 RowStatus = Literal["valid", "warning", "error"]
 SessionStatus = Literal["validated", "confirming", "confirmed"]
@@ -44,12 +40,13 @@ class RowVerdict:
 
     row_number: int
     status: RowStatus
-    data: dict[str, str]  # the ten columns as typed, trimmed
+    data: dict[str, str]  # the kind's columns as typed, trimmed
     errors: tuple[Diagnostic, ...] = ()
     warnings: tuple[Diagnostic, ...] = ()
-    # warning rows: the active distributor holding this VAT, which `override` updates
+    # warning rows: the active record holding this row's identity key, which `override`
+    # updates, and that key (stored as `existing_vat_key`, the name sessions have kept)
     existing_id: str | None = None
-    existing_vat_key: str | None = None
+    existing_key: str | None = None
     changes: dict[str, dict[str, Any]] | None = None  # field -> {"from": stored, "to": csv}
 
     def as_json(self) -> dict[str, Any]:
@@ -71,7 +68,7 @@ class RowVerdict:
         out = self.as_json()
         if self.existing_id:
             out["existing_id"] = self.existing_id
-            out["existing_vat_key"] = self.existing_vat_key
+            out["existing_vat_key"] = self.existing_key
         return out
 
     @classmethod
@@ -83,24 +80,8 @@ class RowVerdict:
             errors=tuple(Diagnostic.from_json(d) for d in raw.get("errors") or ()),
             warnings=tuple(Diagnostic.from_json(d) for d in raw.get("warnings") or ()),
             existing_id=raw.get("existing_id"),
-            existing_vat_key=raw.get("existing_vat_key"),
+            existing_key=raw.get("existing_vat_key"),
             changes=raw.get("changes"),
-        )
-
-    def fields(self) -> DistributorFields:
-        """The row as distributor fields (CSV column -> distributor field)."""
-        d = {c: self.data.get(c, "") for c in DISTRIBUTOR_COLUMNS}
-        return DistributorFields(
-            name=d["company_name"],
-            description=d["description"],
-            vat=d["vat_number"],
-            address=d["address"],
-            city=d["city"],
-            main_contact=d["main_contact"],
-            email=d["email"],
-            phone=d["phone"],
-            language=d["language"],
-            notes=d["notes"],
         )
 
 

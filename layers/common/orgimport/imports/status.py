@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from orgimport.core.errors import (
     BadRequest,
@@ -14,26 +14,21 @@ from orgimport.imports.confirm.request import count_outcomes
 from orgimport.imports.owned_session import in_row_order, owned_session
 from orgimport.imports.ports import SessionStore
 
-T = TypeVar("T")
-R = TypeVar("R")
-
-# --- GET /distributors/import/{import_id} -----------------------------------------------
-
 
 def _iso(epoch: int) -> str:
     return datetime.fromtimestamp(epoch, UTC).isoformat().replace("+00:00", "Z")
 
 
 def import_status(
-    sessions: SessionStore, caller: Caller, import_id: str, now: int
+    sessions: SessionStore, caller: Caller, import_id: str, now: int, entity: str
 ) -> dict[str, Any]:
     """A session's state and counters; once confirmed, its results too.
 
-    Unknown, expired or not a distributors import -> 404 (a GET of a resource
+    Unknown, expired or not an import of `entity` (a kind's name) -> 404 (a GET of a resource
     that is not there); another user's -> 403.
     """
     try:
-        session = owned_session(sessions, caller, import_id, now)
+        session = owned_session(sessions, caller, import_id, now, entity)
     except BadRequest:  # unknown, expired, or another entity's session
         raise NotFound("import session not found or expired") from None
     data: dict[str, Any] = {

@@ -1,50 +1,25 @@
-"""The CSV template a user downloads, fills in a spreadsheet and uploads back."""
+"""The CSV template of a kind: a user downloads it, fills it in a spreadsheet, uploads it back."""
 
 from __future__ import annotations
 
 import csv
 import io
 
-from orgimport.kinds.distributors.columns import DISTRIBUTOR_COLUMNS
+from orgimport.imports.kind import Kind
 
-TEMPLATE_FILENAME = "distributors_import_template.csv"
 TEMPLATE_CONTENT_TYPE = "text/csv; charset=utf-8"
 
-# Two rows that pass every rule: one with every column, one with the minimum plus English.
-_EXAMPLES: tuple[dict[str, str], ...] = (
-    {
-        "company_name": "Distribuzione Rossi S.r.l.",
-        "description": "Distributore per il Nord Italia",
-        "vat_number": "IT01234560017",
-        "address": "Via Roma 1",
-        "city": "Milano",
-        "main_contact": "Mario Rossi",
-        "email": "mario.rossi@example.com",
-        "phone": "+39 02 1234567",
-        "language": "it",
-        "notes": "Consegne il lunedì",
-    },
-    {
-        "company_name": "Northern Supplies Ltd",
-        "description": "",
-        "vat_number": "GB123456782",
-        "address": "",
-        "city": "London",
-        "main_contact": "",
-        "email": "sales@example.co.uk",
-        "phone": "",
-        "language": "en",
-        "notes": "",
-    },
-)
+
+def template_filename(kind: Kind) -> str:
+    return f"{kind.name}_import_template.csv"
 
 
-def template_text() -> str:
-    """Header and two example rows, CRLF line ends, a UTF-8 BOM first so that Excel
-    opens the accented characters right (the reader accepts the BOM back)."""
+def template_text(kind: Kind) -> str:
+    """Header and the kind's example rows, CRLF line ends, a UTF-8 BOM first so that
+    Excel opens the accented characters right (the reader accepts the BOM back)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(DISTRIBUTOR_COLUMNS)
-    for example in _EXAMPLES:
-        writer.writerow([example[c] for c in DISTRIBUTOR_COLUMNS])
+    writer.writerow(kind.column_names)
+    for example in kind.template_rows:
+        writer.writerow([example.get(c, "") for c in kind.column_names])
     return "\ufeff" + out.getvalue()

@@ -1,5 +1,5 @@
 """What a confirm takes from the Lambda that runs it: its deadline, the configured
-limits, one audit log line per distributor it writes, and its row metrics.
+limits, one audit log line per record it writes, and its row metrics.
 
 Shared by the API's confirm and the S3-triggered import, so both write the same
 audit trail and honour the same settings.
@@ -36,20 +36,20 @@ def time_left_of(context: Any) -> Callable[[], float] | None:
     return (lambda: remaining() / 1000) if callable(remaining) else None
 
 
-def audit_rows(log: Logger, caller: Caller, import_id: str) -> RowHook:
-    """One INFO line per created or updated distributor (who, which import, row, id);
-    one WARNING per failed row."""
+def audit_rows(log: Logger, caller: Caller, import_id: str, noun: str) -> RowHook:
+    """One INFO line per created or updated record (who, which import, row, id; `noun`
+    names the kind's record); one WARNING per failed row."""
 
     def on_row(row: RowVerdict, outcome: RowOutcome) -> None:
         if outcome.status in ("created", "updated"):
             log.info(
-                f"distributor {outcome.status} by import",
+                f"{noun} {outcome.status} by import",
                 extra={
                     "audit": True,
                     "action": outcome.status,
                     "import_id": import_id,
                     "row_number": row.row_number,
-                    "distributor_id": outcome.id,
+                    f"{noun}_id": outcome.id,
                     "user_id": caller.user_id,
                     "org_id": caller.org_id,
                 },

@@ -16,6 +16,7 @@ from pynamodb.exceptions import PutError, UpdateError
 
 from orgimport.core.errors import NotFound
 from orgimport.kinds.organizations.fields import DistributorFields
+from orgimport.kinds.organizations.ports import StaleWrite, VatClaim
 from orgimport.kinds.organizations.record import (
     Distributor,
     DistributorPage,
@@ -37,7 +38,7 @@ from orgimport.storage.models import (
     DistributorItem,
     VatGuardItem,
 )
-from orgimport.storage.vat_guards import STALE_GUARD_SECONDS, StaleWrite, VatClaim, VatGuards
+from orgimport.storage.vat_guards import STALE_GUARD_SECONDS, VatGuards
 
 # An overwrite whose item changed between its failed condition and the read that explains
 # it is tried once more.

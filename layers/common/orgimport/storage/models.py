@@ -1,7 +1,8 @@
 """pynamodb models: the shapes of the items, nothing else.
 
-Only the repositories in this package use them. Table names come from the
-settings (environment), the same in Lambda, the local stack and the tests.
+Only the repositories in this package use them. Nothing is read at import:
+`bind_tables` names the tables and the region (from the settings, by
+`orgimport.wiring`) before the first request.
 """
 
 from __future__ import annotations
@@ -10,17 +11,14 @@ from pynamodb.attributes import BinaryAttribute, NumberAttribute, UnicodeAttribu
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from orgimport.core.config import settings
-
-_cfg = settings()
-
 DISTRIBUTOR_PREFIX = "DIST#"
 VAT_PREFIX = "VAT#"
 DISTRIBUTOR_ENTITY = "DISTRIBUTOR"
 
 
 class _Meta:
-    region = _cfg.aws_region
+    table_name: str | None = None  # set by bind_tables
+    region: str | None = None
     connect_timeout_seconds = 2
     read_timeout_seconds = 5
     max_retry_attempts = 3
@@ -51,7 +49,7 @@ class DistributorItem(Model):
     """A distributor: pk = DIST#<id>."""
 
     class Meta(_Meta):
-        table_name = _cfg.distributors_table
+        pass
 
     pk = UnicodeAttribute(hash_key=True)
     id = UnicodeAttribute()
@@ -82,7 +80,7 @@ class VatGuardItem(Model):
     """The uniqueness guard of one VAT identity: pk = VAT#<vat key>."""
 
     class Meta(_Meta):
-        table_name = _cfg.distributors_table
+        pass
 
     pk = UnicodeAttribute(hash_key=True)
     distributor_id = UnicodeAttribute()
@@ -103,7 +101,7 @@ class SessionPartItem(Model):
     """
 
     class Meta(_Meta):
-        table_name = _cfg.sessions_table
+        pass
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
@@ -124,3 +122,15 @@ class SessionPartItem(Model):
     row_parts = NumberAttribute(null=True)
     request_hash = UnicodeAttribute(null=True)
     lease_until = NumberAttribute(null=True)
+
+
+def bind_tables(distributors_table: str, sessions_table: str, region: str) -> None:
+    """Name each model's table and region; a model's next request connects to them."""
+    for model, table in (
+        (DistributorItem, distributors_table),
+        (VatGuardItem, distributors_table),
+        (SessionPartItem, sessions_table),
+    ):
+        model.Meta.table_name = table
+        model.Meta.region = region
+        model._connection = None

@@ -31,6 +31,7 @@ from pynamodb.exceptions import PutError, UpdateError
 
 from orgimport.core.errors import Conflict, SessionExpired, SessionNotFound
 from orgimport.core.identity import ACTOR_S3, ACTOR_USER
+from orgimport.imports.ports import SessionExists
 from orgimport.imports.session import ImportSession, RowOutcome, RowVerdict
 from orgimport.storage.conditions import condition_failed
 from orgimport.storage.models import SessionPartItem
@@ -46,10 +47,6 @@ _PIECE_BYTES = ITEM_MAX_BYTES - 2_000
 _ROWS_GRACE_SECONDS = 2 * 86400
 # sessions stored before META named its actor: an S3 import's source is its object
 _S3_SOURCE = "s3://"
-
-
-class SessionExists(Conflict):
-    message = "import session already exists"
 
 
 def _pack(obj: Any) -> bytes:

@@ -22,12 +22,12 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from pynamodb.exceptions import DeleteError, PutError
 from pynamodb.expressions.condition import Condition
 
 from orgimport.core.errors import VatTaken
+from orgimport.kinds.organizations.ports import StaleWrite, VatClaim
 from orgimport.kinds.organizations.vat import vat_key
 from orgimport.storage.conditions import condition_failed
 from orgimport.storage.models import VAT_PREFIX, VatGuardItem
@@ -38,31 +38,13 @@ STALE_GUARD_SECONDS = 60
 _CLAIM_ATTEMPTS = 3
 
 
-class StaleWrite(Exception):
-    """A conditional write found the distributor changed: gone, archived or another VAT,
-    or (for a move onto a VAT) another move of the same distributor still in flight."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason  # "not_found" | "archived" | "vat_changed" | "changed"
-
-
-@dataclass(frozen=True)
-class VatClaim:
-    """A guard as one request saw or wrote it: enough to touch exactly that guard again."""
-
-    key: str  # the VAT identity
-    distributor_id: str
-    claim_id: str | None  # None: a guard written before tokens existed
-    created_at: int = 0
-
-    def unchanged(self) -> Condition:
-        """The condition that holds while the guard is still the one seen."""
-        if self.claim_id is not None:
-            return VatGuardItem.claim_id == self.claim_id
-        return (VatGuardItem.distributor_id == self.distributor_id) & (
-            VatGuardItem.claim_id.does_not_exist()
-        )
+def _unchanged(claim: VatClaim) -> Condition:
+    """The condition that holds while the guard is still the one `claim` saw."""
+    if claim.claim_id is not None:
+        return VatGuardItem.claim_id == claim.claim_id
+    return (VatGuardItem.distributor_id == claim.distributor_id) & (
+        VatGuardItem.claim_id.does_not_exist()
+    )
 
 
 class VatGuards:
@@ -100,13 +82,13 @@ class VatGuards:
             if resume and held.distributor_id == distributor_id:
                 return None
             self._refuse_unless_stale(held, vat, distributor_id)
-            expected = held.unchanged()  # take it over only if nobody else did first
+            expected = _unchanged(held)  # take it over only if nobody else did first
         raise VatTaken(vat)
 
     def release(self, claim: VatClaim) -> None:
         """Drop a guard, but only while it is still the one `claim` describes."""
         try:
-            VatGuardItem(pk=VAT_PREFIX + claim.key).delete(condition=claim.unchanged())
+            VatGuardItem(pk=VAT_PREFIX + claim.key).delete(condition=_unchanged(claim))
         except DeleteError as exc:
             if not condition_failed(exc):
                 raise
@@ -137,4 +119,4 @@ class VatGuards:
         raise VatTaken(vat, held.distributor_id)
 
 
-__all__ = ["STALE_GUARD_SECONDS", "StaleWrite", "VatClaim", "VatGuards"]
+__all__ = ["STALE_GUARD_SECONDS", "VatGuards"]

@@ -17,7 +17,7 @@ from orgimport.imports.confirm.request import (
     ConfirmRequest,
     ConfirmResult,
 )
-from orgimport.imports.confirm.rows import row_distributor_id
+from orgimport.imports.confirm.rows import row_record_id
 from orgimport.imports.status import import_status
 
 __all__ = [
@@ -31,5 +31,5 @@ __all__ = [
     "ConfirmResult",
     "confirm_import",
     "import_status",
-    "row_distributor_id",
+    "row_record_id",
 ]

@@ -2,7 +2,8 @@
 
 Each row's action follows the contract's table (valid -> create; error ->
 skipped; warning -> skipped, or updated with `override`), through the same
-domain operations as `POST /distributors` and `PUT /distributors/{id}`.
+domain operations as the kind's create and update (for distributors, `POST
+/distributors` and `PUT /distributors/{id}`).
 
 Exactly once: the first confirm claims the session with a conditional write
 and a lease; rows run in chunks by position and each chunk's outcomes are
@@ -37,6 +38,7 @@ from orgimport.imports.confirm.request import (
 )
 from orgimport.imports.confirm.rows import ChunkRunner
 from orgimport.imports.confirm.workers import Workers
+from orgimport.imports.kind import Kind, KindRecords
 from orgimport.imports.owned_session import in_row_order, owned_session
 from orgimport.imports.ports import SessionStore
 from orgimport.imports.session import (
@@ -44,7 +46,6 @@ from orgimport.imports.session import (
     RowOutcome,
     RowVerdict,
 )
-from orgimport.storage.distributors_repo import DistributorRepository
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -87,7 +88,8 @@ def _refuse_running(session: ImportSession, request_hash: str, now: int) -> None
 
 def confirm_import(
     sessions: SessionStore,
-    repo: DistributorRepository,
+    kind: Kind,
+    records: KindRecords,
     caller: Caller,
     request: ConfirmRequest,
     options: ConfirmOptions | None = None,
@@ -102,7 +104,7 @@ def confirm_import(
     opts = options or ConfirmOptions()
     wanted = request.request_hash
     now = int(opts.clock())
-    session = owned_session(sessions, caller, request.import_id, now)
+    session = owned_session(sessions, caller, request.import_id, now, kind.name)
     if session.status == "confirmed":
         return _stored_result(session, wanted)
     if session.status == "confirming":
@@ -110,7 +112,7 @@ def confirm_import(
     keep_until = now + opts.keep_seconds
     if not sessions.begin_confirm(session.import_id, wanted, now, opts.lease_seconds, keep_until):
         # another confirm moved first: answer from the state it left
-        session = owned_session(sessions, caller, request.import_id, now)
+        session = owned_session(sessions, caller, request.import_id, now, kind.name)
         if session.status == "confirmed":
             return _stored_result(session, wanted)
         if session.status == "confirming":
@@ -119,7 +121,7 @@ def confirm_import(
             "import confirm in progress: send the same request again shortly",
             {"import_id": session.import_id, "status": session.status},
         )
-    return _run_rows(sessions, repo, caller, session, request, opts, keep_until)
+    return _run_rows(sessions, kind, records, caller, session, request, opts, keep_until)
 
 
 def _out_of_time(opts: ConfirmOptions) -> bool:
@@ -128,7 +130,8 @@ def _out_of_time(opts: ConfirmOptions) -> bool:
 
 def _run_rows(
     sessions: SessionStore,
-    repo: DistributorRepository,
+    kind: Kind,
+    records: KindRecords,
     caller: Caller,
     session: ImportSession,
     request: ConfirmRequest,
@@ -153,7 +156,13 @@ def _run_rows(
     try:
         with Workers(opts.concurrency) as workers:
             runner = ChunkRunner(
-                repo, caller, session.import_id, request.override, workers.rows, workers.batches
+                records,
+                caller,
+                session.import_id,
+                request.override,
+                workers.rows,
+                workers.batches,
+                storage_failure=kind.storage_failure,
             )
 
             def run_and_store(index: int, chunk: list[RowVerdict]) -> list[RowOutcome]:
@@ -193,7 +202,7 @@ def _run_rows(
     except Conflict:
         # a run of the same request finished first (it took over a lease this run outlived):
         # its rows are this run's rows, so its stored result is the answer
-        finished = owned_session(sessions, caller, session.import_id, int(opts.clock()))
+        finished = owned_session(sessions, caller, session.import_id, int(opts.clock()), kind.name)
         stored = _stored_result(finished, wanted)
         return replace(stored, replayed=False, done_now=count_outcomes(done_now))
     return ConfirmResult(

@@ -7,10 +7,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from typing import TypeVar
 
+from orgimport.core.mapper import Mapper
 from orgimport.imports.confirm.request import BATCH_ROWS, CHUNK_ROWS, CHUNKS_IN_FLIGHT
-from orgimport.kinds.organizations.service import (
-    Mapper,
-)
 
 T = TypeVar("T")
 R = TypeVar("R")

@@ -7,20 +7,15 @@ and `PUT /distributors/{id}` run, and what confirm runs for each row.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import TypeVar
 
 from orgimport.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from orgimport.core.identity import Caller
+from orgimport.core.mapper import Mapper
 from orgimport.kinds.organizations.fields import DistributorFields, field_errors
+from orgimport.kinds.organizations.ports import OrganizationStore, StaleWrite, VatClaim
 from orgimport.kinds.organizations.record import Distributor, DistributorPage, Overwritten, utc_now
 from orgimport.kinds.organizations.vat import vat_key
-from orgimport.storage.distributors_repo import DistributorRepository, StaleWrite, VatClaim
-
-T = TypeVar("T")
-R = TypeVar("R")
-Mapper = Callable[[Callable[[T], R], Iterable[T]], Iterator[R]]
 
 PAGE_SIZE_DEFAULT = 20
 PAGE_SIZE_MAX = 100
@@ -47,7 +42,7 @@ def checked(fields: DistributorFields, *, vat_unchanged: bool = False) -> Distri
 
 
 def create_distributors(
-    repo: DistributorRepository,
+    repo: OrganizationStore,
     caller: Caller,
     requests: list[NewDistributor],
     run: Mapper = map,
@@ -101,7 +96,7 @@ def create_distributors(
 
 
 def create_distributor(
-    repo: DistributorRepository, caller: Caller, fields: DistributorFields
+    repo: OrganizationStore, caller: Caller, fields: DistributorFields
 ) -> Distributor:
     """POST /distributors."""
     (result,) = create_distributors(repo, caller, [NewDistributor(fields, new_id())])
@@ -110,7 +105,7 @@ def create_distributor(
     return result
 
 
-def get_distributor(repo: DistributorRepository, distributor_id: str) -> Distributor:
+def get_distributor(repo: OrganizationStore, distributor_id: str) -> Distributor:
     found = repo.get(distributor_id)
     if found is None:
         raise NotFound("distributor not found")
@@ -118,7 +113,7 @@ def get_distributor(repo: DistributorRepository, distributor_id: str) -> Distrib
 
 
 def list_distributors(
-    repo: DistributorRepository,
+    repo: OrganizationStore,
     page_size: int = PAGE_SIZE_DEFAULT,
     cursor: str | None = None,
     search: str | None = None,
@@ -136,7 +131,7 @@ def _stale(exc: StaleWrite) -> DomainError:
 
 
 def update_distributor(
-    repo: DistributorRepository, distributor_id: str, fields: DistributorFields
+    repo: OrganizationStore, distributor_id: str, fields: DistributorFields
 ) -> Distributor:
     """PUT /distributors/{id}: every field replaced; a new VAT must be free.
 
@@ -159,9 +154,7 @@ def update_distributor(
     return done.distributor
 
 
-def _move(
-    repo: DistributorRepository, current: Distributor, fields: DistributorFields
-) -> Overwritten:
+def _move(repo: OrganizationStore, current: Distributor, fields: DistributorFields) -> Overwritten:
     """Move a distributor to another VAT: claim the new guard (this request's own), write,
     then free the old guard as it was read before the move, so that a guard another
     request took meanwhile is never dropped. A failed write frees only its own claim."""
@@ -179,7 +172,7 @@ def _move(
 
 
 def overwrite_distributor(
-    repo: DistributorRepository,
+    repo: OrganizationStore,
     distributor_id: str,
     fields: DistributorFields,
     expected_vat_key: str,
@@ -216,7 +209,7 @@ def overwrite_distributor(
         raise Conflict("the distributor holding this VAT changed meanwhile, retry") from None
 
 
-def archive_distributor(repo: DistributorRepository, distributor_id: str) -> Distributor:
+def archive_distributor(repo: OrganizationStore, distributor_id: str) -> Distributor:
     current = get_distributor(repo, distributor_id)
     if current.archived:
         return current
@@ -224,7 +217,7 @@ def archive_distributor(repo: DistributorRepository, distributor_id: str) -> Dis
     return repo.set_deleted_at(distributor_id, now, now)
 
 
-def restore_distributor(repo: DistributorRepository, distributor_id: str) -> Distributor:
+def restore_distributor(repo: OrganizationStore, distributor_id: str) -> Distributor:
     current = get_distributor(repo, distributor_id)
     if not current.archived:
         return current

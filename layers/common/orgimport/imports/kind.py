@@ -1,0 +1,110 @@
+"""A kind of record, as the import pipeline sees it.
+
+The pipeline (read file -> judge rows -> session -> confirm -> report -> status)
+never names a kind: distributors, resellers, customers and users are values of
+`Kind`, which say what the pipeline needs to know, and a `KindRecords` per kind
+(built by `orgimport.wiring`) reaches the records. A kind lives in its own
+folder under `orgimport.kinds`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from orgimport.core.identity import Caller
+from orgimport.core.mapper import Mapper
+from orgimport.core.policy import KindPolicy
+from orgimport.imports.session import Diagnostic, RowOutcome, RowVerdict
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a kind's file."""
+
+    name: str  # the header a file names it by, and the key of a row's `data`
+    field: str  # the record field it fills, as the API's error keys name it
+    required: bool = False  # a file whose header lacks it is rejected
+
+
+@dataclass(frozen=True)
+class UpdateTarget:
+    """The stored record a warning row updates with `override`."""
+
+    record_id: str
+    key: str  # the identity key it was found by, which the update must still hold
+    changes: dict[str, dict[str, Any]]  # column -> {"from": stored, "to": the file's}
+
+
+@dataclass(frozen=True)
+class RowFindings:
+    """What a kind's rules find on one row, before the pipeline's own checks."""
+
+    errors: tuple[Diagnostic, ...] = ()  # the field rules broken
+    conflicts: tuple[Diagnostic, ...] = ()  # errors against the store (e.g. archived)
+    warnings: tuple[Diagnostic, ...] = ()
+    target: UpdateTarget | None = None  # the record an override would update
+
+
+@dataclass(frozen=True)
+class Kind:
+    """Everything the pipeline knows of one kind of record."""
+
+    name: str  # "distributors": the session's entity type, the routes' and S3 prefixes' word
+    noun: str  # "distributor": one record, in messages, logs and the report's id column
+    columns: tuple[Column, ...]
+    key_column: str  # the column whose identity is unique within a file and the store
+    policy: KindPolicy
+    # the row's identity key: what rows are compared by and looked up with (None: none)
+    identity_key: Callable[[Mapping[str, str]], str | None]
+    # the rules of one row (its trimmed cells) against the record holding its key, if any
+    judge_row: Callable[[Mapping[str, str], Any], RowFindings]
+    template_rows: tuple[Mapping[str, str], ...]  # examples that pass every rule
+    # rows of this kind can be ambiguous and `resolutions` settle them; False: ignored
+    takes_resolutions: bool = False
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    @property
+    def required_columns(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.required)
+
+    @property
+    def id_column(self) -> str:
+        return f"{self.noun}_id"
+
+    @property
+    def storage_failure(self) -> str:
+        """The error of a row whose write failed for a reason other than the rules."""
+        return (
+            f"the {self.noun} could not be saved because of a storage error;"
+            " this row was not imported"
+        )
+
+
+class RowWriter(Protocol):
+    """One confirm's writes of a kind's rows, each outcome decided by the kind."""
+
+    def create_batch(self, rows: list[RowVerdict]) -> list[RowOutcome]:
+        """Create the records of valid rows (one batched write); a row that cannot be
+        created is `failed`; an exception means none of the batch was written."""
+        ...
+
+    def update(self, row: RowVerdict) -> RowOutcome:
+        """Apply a warning row to the record it found (`override`)."""
+        ...
+
+
+class KindRecords(Protocol):
+    """A kind's records, as validate and confirm reach them."""
+
+    def holders_of(self, keys: Iterable[str]) -> Mapping[str, Any]:
+        """The record holding each identity key, in one batched read."""
+        ...
+
+    def writer(self, caller: Caller, import_id: str, run: Mapper) -> RowWriter:
+        """The writer of one confirm; `run` maps the rows' writes (a thread pool's map)."""
+        ...
