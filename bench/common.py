@@ -123,9 +123,9 @@ def row_vat(run: int, i: int, office: str = "001") -> str:
 def seed_distributors(count: int, *, archived_every: int = 0) -> None:
     """`count` distributors with their VAT guards, written with BatchWriteItem (25 a call);
     every `archived_every`-th one archived. VATs are `stored_vat(n)`."""
+    from orgimport import wiring
     from orgimport.kinds.organizations.fields import DistributorFields
     from orgimport.kinds.organizations.record import Distributor
-    from orgimport import wiring
     from orgimport.storage.models import VAT_PREFIX, VatGuardItem
 
     now = "2026-01-01T00:00:00.000Z"
