@@ -13,6 +13,7 @@ from dataclasses import replace
 
 from pynamodb.constants import ALL_OLD
 from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.expressions.condition import Condition
 
 from orgimport.core.errors import NotFound
 from orgimport.kinds.organizations.fields import DistributorFields
@@ -54,6 +55,17 @@ def _refusal(current: Distributor | None, expected_vat_key: str, require_active:
     if require_active and current.archived:
         return "archived"
     return ""
+
+
+def _overwrite_condition(
+    fields: DistributorFields, expected_vat_key: str, require_active: bool, ignore: tuple[str, ...]
+) -> Condition:
+    """The item exists, still holds the VAT the caller saw (is active, for imports), and
+    some field differs from `fields`."""
+    condition = DistributorItem.pk.exists() & (DistributorItem.vat_key == expected_vat_key)
+    if require_active:
+        condition = condition & DistributorItem.deleted_at.does_not_exist()
+    return condition & differs(fields, ignore)
 
 
 class DistributorRepository:
@@ -169,10 +181,7 @@ class DistributorRepository:
             if done is not None:
                 return done
         actions = overwrite_actions(distributor_id, fields, updated_at, ignore)
-        condition = DistributorItem.pk.exists() & (DistributorItem.vat_key == expected_vat_key)
-        if require_active:
-            condition = condition & DistributorItem.deleted_at.does_not_exist()
-        condition = condition & differs(fields, ignore)
+        condition = _overwrite_condition(fields, expected_vat_key, require_active, ignore)
         for _ in range(_OVERWRITE_ATTEMPTS):
             try:
                 answer = DistributorItem._get_connection().update_item(

@@ -72,17 +72,7 @@ def create_distributors(
             return exc
 
     claimed = list(run(claim, requests))
-    fresh = [c for c in claimed if isinstance(c, tuple) and c[1] is not None]
-    if fresh:
-        try:
-            repo.insert_many([d for d, _ in fresh])
-        except Exception:
-            # a batch may fail half way: free only the VATs whose distributor was not
-            # written, each on this request's own claim
-            for d, own in fresh:
-                if own is not None and repo.get(d.id) is None:
-                    repo.release_vat(own)
-            raise
+    _write_fresh(repo, [c for c in claimed if isinstance(c, tuple) and c[1] is not None])
     results: list[Distributor | DomainError] = []
     for outcome in claimed:
         if isinstance(outcome, tuple):
@@ -93,6 +83,21 @@ def create_distributors(
         else:
             results.append(outcome)
     return results
+
+
+def _write_fresh(repo: OrganizationStore, fresh: list[tuple[Distributor, VatClaim | None]]) -> None:
+    """Write the distributors whose VAT this request claimed, in batches. A batch may
+    fail half way: then free only the VATs whose distributor was not written, each on
+    this request's own claim."""
+    if not fresh:
+        return
+    try:
+        repo.insert_many([d for d, _ in fresh])
+    except Exception:
+        for d, own in fresh:
+            if own is not None and repo.get(d.id) is None:
+                repo.release_vat(own)
+        raise
 
 
 def create_distributor(
