@@ -74,7 +74,7 @@ from local.lambda_runtime import (
     IntegrationTimeout,
 )
 from local.routes import RouteTable
-from local.template import CorsSpec, Route, Template
+from local.specs import CorsSpec, Route, Template
 
 log = logging.getLogger("local.front")
 
