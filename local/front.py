@@ -26,6 +26,7 @@ Per request, in API Gateway's order:
 8. the result is mapped back as API Gateway maps format 2.0 responses, with
    the API's CORS headers replacing any the handler set.
 
+Step 1 and the socket are `local.front_server`'s; CORS is `local.cors`.
 `/api/_local/health` and `/api/_local/jwks.json` belong to the local stack, not
 to template.yaml; they need no token. Neither does `/api/docs` (Swagger UI and the
 OpenAPI document, `local.docs`). One log line per request.
@@ -36,9 +37,6 @@ from __future__ import annotations
 import json
 import logging
 import threading
-import time
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -51,7 +49,9 @@ from local.authorizer import (
     Unauthorized,
 )
 from local.config import API_PREFIX, HOST, LOCAL_ENDPOINTS_PREFIX
+from local.cors import preflight, with_cors
 from local.docs import docs_response
+from local.front_server import MAX_BODY_BYTES, FrontServer, RequestHandler, Served
 from local.http_event import (
     INTERNAL_SERVER_ERROR,
     NOT_FOUND,
@@ -62,7 +62,6 @@ from local.http_event import (
     InvalidLambdaResponse,
     build_event,
     gateway_error,
-    new_request_id,
     response_from_result,
 )
 from local.lambda_runtime import (
@@ -74,28 +73,9 @@ from local.lambda_runtime import (
     IntegrationTimeout,
 )
 from local.routes import RouteTable
-from local.template import CorsSpec, Route, Template
+from local.specs import Route, Template
 
 log = logging.getLogger("local.front")
-
-# HTTP API's request payload quota.
-MAX_BODY_BYTES = 10 * 1024 * 1024
-# Beyond this an oversized body is not read at all: 413 and the connection closes.
-MAX_DRAIN_BYTES = 64 * 1024 * 1024
-METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD")
-
-
-class BodyTooLarge(Exception):
-    pass
-
-
-@dataclass
-class Served:
-    """What the front answered, and why (for the log line)."""
-
-    response: GatewayResponse
-    route_key: str = "-"
-    note: str = ""
 
 
 def _lookup(headers: list[tuple[str, str]]) -> dict[str, str]:
@@ -116,44 +96,15 @@ def _identity(identity_source: str, headers: dict[str, str], query: str) -> str 
     return None
 
 
-def _allowed_origin(cors: CorsSpec, origin: str) -> str | None:
-    if "*" in cors.allow_origins:
-        return "*"
-    allowed = {o.lower() for o in cors.allow_origins}
-    return origin if origin.lower() in allowed else None
-
-
-def _with_cors(response: GatewayResponse, cors: CorsSpec | None, origin: str | None) -> None:
-    """API Gateway replaces the integration's CORS headers with the API's own."""
-    if cors is None:
-        return
-    response.headers = [
-        (k, v) for k, v in response.headers if not k.lower().startswith("access-control-")
-    ]
-    allowed = _allowed_origin(cors, origin) if origin else None
-    if allowed is None:
-        return
-    response.headers.append(("access-control-allow-origin", allowed))
-    if cors.expose_headers:
-        response.headers.append(("access-control-expose-headers", ",".join(cors.expose_headers)))
-    if cors.allow_credentials:
-        response.headers.append(("access-control-allow-credentials", "true"))
-
-
-def _preflight(cors: CorsSpec, origin: str) -> GatewayResponse:
-    response = GatewayResponse(204)
-    allowed = _allowed_origin(cors, origin)
-    if allowed is None:
-        return response
-    response.headers += [
-        ("access-control-allow-origin", allowed),
-        ("access-control-allow-methods", ",".join(cors.allow_methods)),
-        ("access-control-allow-headers", ",".join(cors.allow_headers)),
-    ]
-    if cors.max_age is not None:
-        response.headers.append(("access-control-max-age", str(cors.max_age)))
-    if cors.allow_credentials:
-        response.headers.append(("access-control-allow-credentials", "true"))
+def _unauthorized(reason: str) -> GatewayResponse:
+    response = gateway_error(401, UNAUTHORIZED_BODY)
+    # The reason goes in a header, as API Gateway's does: the body stays exact.
+    response.headers.append(
+        (
+            "www-authenticate",
+            f'Bearer scope="" error="invalid_token" error_description="{reason}"',
+        )
+    )
     return response
 
 
@@ -182,8 +133,8 @@ class LocalFront:
         self.default_cors = next(
             (api.cors for api in template.http_apis.values() if api.cors is not None), None
         )
-        self.server = _FrontServer((HOST, port), _RequestHandler)
-        self.server.front = self
+        self.server = FrontServer((HOST, port), RequestHandler)
+        self.server.gateway = self
         self._thread: threading.Thread | None = None
 
     @property
@@ -237,7 +188,7 @@ class LocalFront:
             wanted = headers["access-control-request-method"].upper()
             match = self.routes.match(wanted, self._api_path(request.raw_path) or "")
             cors = self.template.http_apis[match.route.api].cors if match else None
-            return Served(_preflight(cors or self.default_cors, origin), note="preflight")
+            return Served(preflight(cors or self.default_cors, origin), note="preflight")
 
         local = self._local_endpoint(request.method, request.raw_path)
         if local is not None:
@@ -249,13 +200,13 @@ class LocalFront:
         match = self.routes.match(request.method, api_path) if api_path is not None else None
         if match is None:
             served = Served(gateway_error(404, NOT_FOUND))
-            _with_cors(served.response, self.default_cors, origin)
+            with_cors(served.response, self.default_cors, origin)
             return served
 
         route = match.route
         cors = self.template.http_apis[route.api].cors
         served = self._integrate(request, request_id, match.path_parameters, route, headers)
-        _with_cors(served.response, cors, origin)
+        with_cors(served.response, cors, origin)
         return served
 
     def _api_path(self, raw_path: str) -> str | None:
@@ -274,26 +225,12 @@ class LocalFront:
         headers: dict[str, str],
     ) -> Served:
         key = route.route_key
-        authorization: Authorization | None = None
-        if route.authorizer is not None:
-            authorizer = self.authorizers[(route.api, route.authorizer)]
-            spec = self.template.http_apis[route.api].authorizers[route.authorizer]
-            try:
-                authorization = authorizer.authorize(
-                    _identity(spec.identity_source, headers, request.raw_query), route.scopes
-                )
-            except Unauthorized as exc:
-                response = gateway_error(401, UNAUTHORIZED_BODY)
-                # The reason goes in a header, as API Gateway's does: the body stays exact.
-                response.headers.append(
-                    (
-                        "www-authenticate",
-                        f'Bearer scope="" error="invalid_token" error_description="{exc.reason}"',
-                    )
-                )
-                return Served(response, key, f"unauthorized: {exc.reason}")
-            except Forbidden as exc:
-                return Served(gateway_error(403, FORBIDDEN_BODY), key, f"forbidden: {exc}")
+        try:
+            authorization = self._authorize(route, headers, request.raw_query)
+        except Unauthorized as exc:
+            return Served(_unauthorized(exc.reason), key, f"unauthorized: {exc.reason}")
+        except Forbidden as exc:
+            return Served(gateway_error(403, FORBIDDEN_BODY), key, f"forbidden: {exc}")
 
         event = build_event(
             request,
@@ -304,7 +241,22 @@ class LocalFront:
         )
         if len(json.dumps(event).encode()) > MAX_REQUEST_BYTES:
             return Served(gateway_error(413, REQUEST_TOO_LARGE), key, "event over Lambda's 6 MB")
+        return self._invoke(route, event)
 
+    def _authorize(
+        self, route: Route, headers: dict[str, str], raw_query: str
+    ) -> Authorization | None:
+        """The route's JWT authorizer's verdict; None for a public route."""
+        if route.authorizer is None:
+            return None
+        authorizer = self.authorizers[(route.api, route.authorizer)]
+        spec = self.template.http_apis[route.api].authorizers[route.authorizer]
+        return authorizer.authorize(
+            _identity(spec.identity_source, headers, raw_query), route.scopes
+        )
+
+    def _invoke(self, route: Route, event: dict[str, Any]) -> Served:
+        key = route.route_key
         runtime = self.registry[route.function]
         try:
             result = runtime.invoke(event, wait_s=route.timeout_ms / 1000)
@@ -317,125 +269,3 @@ class LocalFront:
         except (FunctionError, FunctionTimeout, InvalidLambdaResponse) as exc:
             return Served(gateway_error(500, INTERNAL_SERVER_ERROR), key, str(exc))
         return Served(response, key, route.function)
-
-
-class _FrontServer(ThreadingHTTPServer):
-    daemon_threads = True
-    # browsers and load tests open many connections at once; the default backlog is 5
-    request_queue_size = 128
-    allow_reuse_address = True
-    front: LocalFront
-
-
-class _RequestHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server_version = "local-apigw"
-    # headers and body leave in two writes: with Nagle on, a keep-alive client's delayed
-    # ACK held every response back ~40 ms
-    disable_nagle_algorithm = True
-    server: _FrontServer
-
-    def version_string(self) -> str:
-        return self.server_version
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass  # one line per request is written by _serve
-
-    def _discard(self, length: int) -> None:
-        while length > 0:
-            chunk = self.rfile.read(min(length, 1 << 16))
-            if not chunk:
-                return  # the client went away
-            length -= len(chunk)
-
-    def _read_chunked(self) -> bytes:
-        chunks: list[bytes] = []
-        total = 0
-        while True:
-            size = int(self.rfile.readline().split(b";", 1)[0].strip() or b"0", 16)
-            if size == 0:
-                while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                    pass  # trailers
-                if total > MAX_BODY_BYTES:
-                    raise BodyTooLarge
-                return b"".join(chunks)
-            total += size
-            if total > MAX_BODY_BYTES:
-                self._discard(size)  # keep reading: the client gets its 413, not a reset
-            else:
-                chunks.append(self.rfile.read(size))
-            self.rfile.readline()
-
-    def _read_body(self) -> bytes:
-        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-            return self._read_chunked()
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY_BYTES:
-            if length <= MAX_DRAIN_BYTES:
-                self._discard(length)  # a client still sending would see a reset, not the 413
-            raise BodyTooLarge
-        return self.rfile.read(length) if length > 0 else b""
-
-    def _write(self, response: GatewayResponse, request_id: str, close: bool = False) -> None:
-        self.send_response(response.status)
-        for name, value in response.headers:
-            if name.lower() not in ("content-length", "connection", "transfer-encoding"):
-                self.send_header(name, value)
-        self.send_header("apigw-requestid", request_id)
-        self.send_header("Content-Length", str(len(response.body)))
-        if close:
-            self.close_connection = True
-            self.send_header("Connection", "close")
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(response.body)
-
-    def _serve(self) -> None:
-        started = time.monotonic()
-        request_id = new_request_id()
-        target = self.path
-        if "://" in target:  # absolute-form request target
-            target = "/" + target.split("://", 1)[1].partition("/")[2]
-        raw_path, _, raw_query = target.split("#", 1)[0].partition("?")
-        close = False
-        try:
-            body = self._read_body()
-        except BodyTooLarge:
-            served, close = (
-                Served(gateway_error(413, REQUEST_TOO_LARGE), note="body over 10 MB"),
-                True,
-            )
-        except ValueError:
-            served, close = Served(gateway_error(400, b'{"message":"Bad Request"}')), True
-        else:
-            request = IncomingRequest(
-                method=self.command,
-                raw_path=raw_path,
-                raw_query=raw_query,
-                headers=list(self.headers.items()),
-                body=body,
-                source_ip=self.client_address[0],
-                server_port=self.server.server_address[1],
-            )
-            try:
-                served = self.server.front.handle(request, request_id)
-            except Exception:
-                log.exception("the local front failed on %s %s", self.command, self.path)
-                served = Served(gateway_error(500, INTERNAL_SERVER_ERROR), note="front error")
-        self._write(served.response, request_id, close)
-        elapsed = (time.monotonic() - started) * 1000
-        log.info(
-            '%s "%s %s" %d %.1fms route=%s %s id=%s',
-            self.client_address[0],
-            self.command,
-            self.path,
-            served.response.status,
-            elapsed,
-            served.route_key,
-            served.note or "-",
-            request_id,
-        )
-
-
-for _method in METHODS:
-    setattr(_RequestHandler, f"do_{_method}", _RequestHandler._serve)

@@ -30,7 +30,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, cast
 
-from local.template import FunctionSpec, Template
+from local.specs import FunctionSpec, Template
 
 log = logging.getLogger("local.lambda")
 

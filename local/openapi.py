@@ -29,7 +29,8 @@ from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, Server, Tag
 
 from local.config import API_PREFIX, REGION, REPO_ROOT
-from local.template import FunctionSpec, Template, load_template
+from local.specs import FunctionSpec, Template
+from local.template import load_template
 from orgimport.api.docs import TAGS
 
 DOCUMENT_PATH = REPO_ROOT / "openapi.json"

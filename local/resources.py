@@ -17,7 +17,7 @@ import boto3
 from botocore.exceptions import ClientError
 
 from local.config import FAKE_CREDENTIAL, REGION
-from local.template import BucketSpec, TableSpec, Template
+from local.specs import BucketSpec, TableSpec, Template
 
 log = logging.getLogger("local.resources")
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-from local.template import DEFAULT_ROUTE, Route
+from local.specs import DEFAULT_ROUTE, Route
 
 _STATIC, _PARAM, _GREEDY = 0, 1, 2
 

@@ -26,8 +26,9 @@ from urllib.parse import quote_plus
 import boto3
 from botocore.config import Config
 
+from local.cfn_yaml import load_yaml
 from local.config import ACCOUNT_ID, FAKE_CREDENTIAL, HOST, REGION
-from local.template import S3Trigger, Template, load_yaml
+from local.specs import S3Trigger, Template
 
 if TYPE_CHECKING:
     from local.stack import LocalStack

@@ -16,7 +16,8 @@ import sys
 from typing import Any
 
 from local.config import DEFAULT_MOTO_PORT
-from local.template import Template, load_template
+from local.specs import Template
+from local.template import load_template
 
 DOCKER_HOST = "host.docker.internal"
 

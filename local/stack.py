@@ -51,7 +51,8 @@ from local.keys import load_or_create
 from local.lambda_runtime import FunctionRegistry
 from local.resources import create_resources
 from local.s3_notifications import watch_s3_notifications
-from local.template import Template, load_template
+from local.specs import Template
+from local.template import load_template
 from local.token import issue_token
 
 log = logging.getLogger("local.stack")

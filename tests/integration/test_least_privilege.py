@@ -28,8 +28,10 @@ import botocore.signers
 import pytest
 from botocore.exceptions import ClientError
 
+from local.cfn_resolve import Resolver, local_parameters
+from local.cfn_yaml import load_yaml
 from local.config import ACCOUNT_ID, REGION, STACK_NAME
-from local.template import Resolver, load_template, load_yaml, local_parameters
+from local.template import load_template
 from tests.integration.conftest import build_event, call_handler, envelope
 from tests.vats import it_vat
 

@@ -19,7 +19,8 @@ import boto3
 import pytest
 from pynamodb.exceptions import PutError
 
-from local.template import load_template, load_yaml, referenced_resources
+from local.cfn_yaml import load_yaml, referenced_resources
+from local.template import load_template
 from orgimport import wiring
 from orgimport.core.limits import MAX_DATA_ROWS, MAX_FILE_BYTES
 from orgimport.imports.ports import S3ObjectRef

@@ -19,9 +19,7 @@ KNOWN_LONG: dict[str, int] = {
     "layers/common/orgimport/imports/confirm/machine.py:_run_rows": 83,
     "layers/common/orgimport/imports/csv_reader.py:_iter_records": 68,
     "layers/common/orgimport/imports/csv_reader.py:read_csv": 58,
-    "local/front.py:LocalFront._integrate": 52,
     "local/http_event.py:build_event": 55,
-    "local/template.py:load_template": 57,
 }
 
 

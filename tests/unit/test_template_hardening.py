@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from local.template import Intrinsic, load_template, load_yaml
+from local.cfn_yaml import Intrinsic, load_yaml
+from local.template import load_template
 
 DOC = load_yaml(load_template().path)
 RESOURCES: dict[str, Any] = DOC["Resources"]
