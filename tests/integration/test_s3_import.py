@@ -22,7 +22,7 @@ from pynamodb.exceptions import PutError
 from local.template import load_template, load_yaml, referenced_resources
 from orgimport.core.limits import MAX_DATA_ROWS, MAX_FILE_BYTES
 from orgimport.imports.ports import S3ObjectRef
-from orgimport.imports.s3_import import import_id_for, s3_caller
+from orgimport.imports.s3 import import_id_for, s3_caller
 from orgimport.imports.validate import validate_csv
 from orgimport.storage.distributors_repo import DistributorRepository
 from orgimport.storage.sessions_repo import SessionRepository

@@ -10,7 +10,7 @@ from typing import Any
 import boto3
 import pytest
 
-from orgimport.imports.s3_import import s3_caller
+from orgimport.imports.s3 import s3_caller
 from orgimport.imports.validate import validate_csv
 from orgimport.storage.distributors_repo import DistributorRepository
 from orgimport.storage.sessions_repo import SessionRepository
