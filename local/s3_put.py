@@ -27,7 +27,7 @@ from local.config import DEFAULT_MOTO_PORT, HOST
 from local.s3_notifications import s3_client
 from local.template import load_template
 from orgimport.imports.ports import S3ObjectRef
-from orgimport.imports.s3_import import import_id_for, report_keys
+from orgimport.imports.s3 import import_id_for, report_keys
 
 POLL_SECONDS = 0.5
 

@@ -1,4 +1,4 @@
-"""S3-triggered imports: a thin entry point over orgimport.imports.s3_import.
+"""S3-triggered imports: a thin entry point over orgimport.imports.s3.
 
 S3 invokes it asynchronously with one or more records. Each record under
 incoming/distributors/ ending in .csv is imported once per object version; other
@@ -19,7 +19,7 @@ from aws_lambda_powertools.utilities.data_classes.s3_event import S3EventRecord
 from orgimport import wiring
 from orgimport.core.config import settings
 from orgimport.imports.ports import S3ObjectRef
-from orgimport.imports.s3_import import (
+from orgimport.imports.s3 import (
     S3ImportOutcome,
     import_id_for,
     import_s3_object,

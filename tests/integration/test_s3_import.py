@@ -24,7 +24,7 @@ from local.template import load_template
 from orgimport import wiring
 from orgimport.core.limits import MAX_DATA_ROWS, MAX_FILE_BYTES
 from orgimport.imports.ports import S3ObjectRef
-from orgimport.imports.s3_import import import_id_for, s3_caller
+from orgimport.imports.s3 import import_id_for, s3_caller
 from orgimport.imports.validate import validate_csv
 from orgimport.kinds.distributors.kind import DISTRIBUTORS
 from orgimport.storage.sessions_repo import SessionRepository

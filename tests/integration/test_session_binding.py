@@ -11,7 +11,7 @@ import boto3
 import pytest
 
 from orgimport import wiring
-from orgimport.imports.s3_import import s3_caller
+from orgimport.imports.s3 import s3_caller
 from orgimport.imports.validate import validate_csv
 from orgimport.kinds.distributors.kind import DISTRIBUTORS
 from tests.integration.conftest import build_event, call_handler, envelope

@@ -11,7 +11,7 @@ import pytest
 from orgimport.core.errors import FileRejected
 from orgimport.imports.ports import S3ObjectRef
 from orgimport.imports.report import ImportReport, csv_columns, file_error, neutralise
-from orgimport.imports.s3_import import (
+from orgimport.imports.s3 import (
     import_id_for,
     is_import_key,
     override_from,
