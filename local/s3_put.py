@@ -26,8 +26,10 @@ from botocore.exceptions import ClientError, EndpointConnectionError
 from local.config import DEFAULT_MOTO_PORT, HOST
 from local.s3_notifications import s3_client
 from local.template import load_template
+from orgimport.imports.kind import Kind
 from orgimport.imports.ports import S3ObjectRef
 from orgimport.imports.s3 import import_id_for, report_keys
+from orgimport.kinds.registry import kind_of_upload
 
 POLL_SECONDS = 0.5
 
@@ -37,10 +39,10 @@ def default_endpoint() -> str:
 
 
 def wait_for_report(
-    s3: Any, bucket: str, key: str, import_id: str, timeout_s: float
+    s3: Any, bucket: str, key: str, kind: Kind, import_id: str, timeout_s: float
 ) -> dict[str, Any] | None:
     """The JSON report of this import once it is final, or None after timeout_s."""
-    json_key, _ = report_keys(key)
+    json_key, _ = report_keys(key, kind)
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         try:
@@ -70,32 +72,47 @@ def summary(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m local.s3_put", description=__doc__)
     parser.add_argument("file", type=Path)
     parser.add_argument("--override", default=None, help="the object's override metadata")
     parser.add_argument("--name", default=None, help="object name under the prefix")
     parser.add_argument("--endpoint-url", default=None, help="the local stack's moto")
     parser.add_argument("--wait", type=float, default=60.0, help="seconds to wait for the report")
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def _target(args: argparse.Namespace) -> tuple[str, str, Kind]:
+    """(bucket, key, kind) of the upload, or SystemExit(2) saying why there is none."""
     if not args.file.is_file():
-        print(f"s3-import: no file {args.file}", file=sys.stderr)
-        return 2
+        raise SystemExit(f"s3-import: no file {args.file}")
     triggers = load_template().s3_triggers
     if not triggers:
-        print("s3-import: template.yaml has no S3 trigger", file=sys.stderr)
-        return 2
+        raise SystemExit("s3-import: template.yaml has no S3 trigger")
     trigger = triggers[0]
     name = args.name or args.file.name
     if trigger.suffix and not name.endswith(trigger.suffix):
         name += trigger.suffix
     key = trigger.prefix + name
+    kind = kind_of_upload(key)
+    if kind is None:
+        raise SystemExit(f"s3-import: {key} is not a key the service imports")
+    return trigger.bucket_name, key, kind
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _arguments(argv)
+    try:
+        bucket, key, kind = _target(args)
+    except SystemExit as exc:
+        print(exc, file=sys.stderr)
+        return 2
     metadata = {"override": str(args.override)} if args.override is not None else {}
     endpoint = args.endpoint_url or default_endpoint()
     s3 = s3_client(endpoint)
     try:
         put = s3.put_object(
-            Bucket=trigger.bucket_name,
+            Bucket=bucket,
             Key=key,
             Body=args.file.read_bytes(),
             ContentType="text/csv",
@@ -105,17 +122,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"s3-import: no local stack at {endpoint} (make local)", file=sys.stderr)
         return 1
     version = put.get("VersionId")
-    print(f"put s3://{trigger.bucket_name}/{key} version {version} metadata {metadata}")
+    print(f"put s3://{bucket}/{key} version {version} metadata {metadata}")
     if not version:
         return 0  # no version, no import id to wait for: the report appears on its own
-    import_id = import_id_for(S3ObjectRef(trigger.bucket_name, key, version_id=version))
-    report = wait_for_report(s3, trigger.bucket_name, key, import_id, args.wait)
-    json_key, csv_key = report_keys(key)
+    import_id = import_id_for(S3ObjectRef(bucket, key, version_id=version))
+    report = wait_for_report(s3, bucket, key, kind, import_id, args.wait)
+    json_key, csv_key = report_keys(key, kind)
     if report is None:
-        print(f"no report at s3://{trigger.bucket_name}/{json_key} after {args.wait:.0f} s")
+        print(f"no report at s3://{bucket}/{json_key} after {args.wait:.0f} s")
         return 1
     print(summary(report))
-    print(f"report s3://{trigger.bucket_name}/{json_key} and {csv_key}")
+    print(f"report s3://{bucket}/{json_key} and {csv_key}")
     return 0
 
 

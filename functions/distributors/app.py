@@ -8,8 +8,10 @@ from aws_lambda_powertools.logging import correlation_paths
 
 from orgimport import wiring
 from orgimport.api.docs import CREATE_EXAMPLES, UPDATE_EXAMPLES, operation
-from orgimport.api.http import caller_of, json_response, make_resolver, owner_only
+from orgimport.api.guard import CRUD_ACTIONS, guarded
+from orgimport.api.http import caller_of, json_response, make_resolver
 from orgimport.api.schemas import DistributorInput
+from orgimport.kinds.distributors.kind import DISTRIBUTORS
 from orgimport.kinds.organizations import service as distributors
 from orgimport.kinds.organizations.service import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX
 
@@ -93,5 +95,6 @@ def restore(distributor_id: DistributorId):
 
 
 lambda_handler = logger.inject_lambda_context(
-    owner_only(app), correlation_id_path=correlation_paths.API_GATEWAY_HTTP
+    guarded(app, DISTRIBUTORS.policy, CRUD_ACTIONS),
+    correlation_id_path=correlation_paths.API_GATEWAY_HTTP,
 )

@@ -16,14 +16,15 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from orgimport import wiring
 from orgimport.api.docs import CONFIRM_EXAMPLES, operation
-from orgimport.api.http import caller_of, json_response, make_resolver, owner_only
+from orgimport.api.guard import guarded
+from orgimport.api.http import caller_of, json_response, make_resolver
 from orgimport.api.schemas import ImportConfirmRequest
 from orgimport.core.config import settings
 from orgimport.core.errors import FieldError, ValidationFailed
 from orgimport.imports.confirm import (
-    ConfirmRequest,
     ConfirmResult,
     confirm_import,
+    confirm_request,
     import_status,
 )
 from orgimport.kinds.distributors.kind import DISTRIBUTORS
@@ -52,7 +53,8 @@ def confirm(body: Annotated[ImportConfirmRequest, Body(openapi_examples=CONFIRM_
         DISTRIBUTORS,
         wiring.records(DISTRIBUTORS),
         caller,
-        ConfirmRequest(import_id, body.override),
+        # distributors' rows are never ambiguous: `resolutions` is accepted and ignored
+        confirm_request(DISTRIBUTORS, import_id, body.override),
         confirm_options(
             app.lambda_context, audit_rows(logger, caller, import_id, DISTRIBUTORS.noun)
         ),
@@ -92,7 +94,7 @@ def status(
 
 lambda_handler = metrics.log_metrics(
     logger.inject_lambda_context(
-        owner_only(app),
+        guarded(app, DISTRIBUTORS.policy, "import"),
         correlation_id_path=correlation_paths.API_GATEWAY_HTTP,
         clear_state=True,
     )

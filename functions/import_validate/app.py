@@ -17,7 +17,8 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from orgimport import wiring
 from orgimport.api.docs import operation
-from orgimport.api.http import caller_of, envelope, json_response, make_resolver, owner_only
+from orgimport.api.guard import guarded
+from orgimport.api.http import caller_of, envelope, json_response, make_resolver
 from orgimport.core.config import settings
 from orgimport.core.errors import FileRejected
 from orgimport.core.limits import MAX_INLINE_BODY_BYTES
@@ -129,7 +130,7 @@ def validate():
 
 lambda_handler = metrics.log_metrics(
     logger.inject_lambda_context(
-        owner_only(app),
+        guarded(app, DISTRIBUTORS.policy, "import"),
         correlation_id_path=correlation_paths.API_GATEWAY_HTTP,
         clear_state=True,
     )

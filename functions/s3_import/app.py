@@ -1,7 +1,7 @@
 """S3-triggered imports: a thin entry point over orgimport.imports.s3.
 
-S3 invokes it asynchronously with one or more records. Each record under
-incoming/distributors/ ending in .csv is imported once per object version; other
+S3 invokes it asynchronously with one or more records. Each record under a kind's
+incoming/<kind>/ (incoming/distributors/) ending in .csv is imported once per object version; other
 keys and other events are ignored. A record whose import did not finish makes the
 invocation fail after the others ran, so Lambda's retry resumes it (finished ones
 are not redone); a bad file does not fail it: its report says why.
@@ -23,10 +23,9 @@ from orgimport.imports.s3 import (
     S3ImportOutcome,
     import_id_for,
     import_s3_object,
-    is_import_key,
     s3_caller,
 )
-from orgimport.kinds.distributors.kind import DISTRIBUTORS
+from orgimport.kinds.registry import kind_of_upload
 from orgimport.runtime.confirm_runtime import add_row_metrics, audit_rows, confirm_options
 
 logger = Logger()
@@ -60,7 +59,8 @@ def _record(outcome: S3ImportOutcome) -> None:
 
 def _import_one(record: S3EventRecord, context: Any) -> dict[str, Any]:
     obj = _object_of(record)
-    if not record.event_name.startswith("ObjectCreated:") or not is_import_key(obj.key):
+    kind = kind_of_upload(obj.key)
+    if not record.event_name.startswith("ObjectCreated:") or kind is None:
         logger.info("ignored", extra={"event_name": record.event_name, "key": obj.key})
         metrics.add_metric(name="S3ImportsIgnored", unit=MetricUnit.Count, value=1)
         return {"key": obj.key, "state": "ignored"}
@@ -75,13 +75,13 @@ def _import_one(record: S3EventRecord, context: Any) -> dict[str, Any]:
     outcome = import_s3_object(
         obj,
         wiring.import_bucket(),
-        DISTRIBUTORS,
-        wiring.records(DISTRIBUTORS),
+        kind,
+        wiring.records(kind),
         wiring.session_store(),
         ttl_seconds=settings().import_session_ttl_seconds,
         options=confirm_options(
             context,
-            audit_rows(logger, s3_caller(obj.principal_id), import_id, DISTRIBUTORS.noun),
+            audit_rows(logger, s3_caller(obj.principal_id), import_id, kind.noun),
             lease_margin_seconds=LEASE_MARGIN_SECONDS,
         ),
     )

@@ -1,6 +1,9 @@
 """The confirm request's identity: what makes two bodies "the same request"."""
 
-from orgimport.imports.confirm import ConfirmRequest, row_record_id
+from dataclasses import replace
+
+from orgimport.imports.confirm import ConfirmRequest, confirm_request, row_record_id
+from orgimport.kinds.distributors.kind import DISTRIBUTORS
 
 IMPORT_ID = "0b5b7f0e-8a4c-4d0e-9c61-5a3a3f0c1e01"
 
@@ -18,6 +21,33 @@ def test_override_is_part_of_the_request():
 
 def test_an_omitted_override_is_the_same_request_as_false():
     assert ConfirmRequest(IMPORT_ID).request_hash == ConfirmRequest(IMPORT_ID, False).request_hash
+
+
+def test_the_hash_of_a_request_without_resolutions_is_the_one_sessions_already_hold():
+    # pinned: sessions stored before resolutions existed must still replay
+    assert ConfirmRequest(IMPORT_ID).request_hash == (
+        "13e7fe68c7eea55574bd907a4c6eb03b8dbfcdc3dc21554fd050167b7bce448b"
+    )
+    assert ConfirmRequest(IMPORT_ID, True).request_hash == (
+        "655fafbc65a81af77c765116871e402ac186f9eef04cd1d607f931e3661ced18"
+    )
+
+
+def test_resolutions_are_part_of_the_request_in_any_order():
+    one = ConfirmRequest(IMPORT_ID, False, ((3, "org-a"), (2, "org-b")))
+    same = ConfirmRequest(IMPORT_ID, False, ((2, "org-b"), (3, "org-a")))
+    other = ConfirmRequest(IMPORT_ID, False, ((2, "org-a"), (3, "org-a")))
+    assert one.request_hash == same.request_hash
+    assert one.request_hash != other.request_hash
+    assert one.request_hash != ConfirmRequest(IMPORT_ID).request_hash
+
+
+def test_a_kind_that_takes_no_resolutions_ignores_them():
+    ignored = confirm_request(DISTRIBUTORS, IMPORT_ID, True, {2: "org-a"})
+    assert ignored == ConfirmRequest(IMPORT_ID, True)
+    taking = replace(DISTRIBUTORS, takes_resolutions=True)
+    kept = confirm_request(taking, IMPORT_ID, True, {2: "org-a"})
+    assert kept.resolutions == ((2, "org-a"),)
 
 
 def test_a_created_rows_id_is_the_same_on_every_retry_and_differs_per_row_and_import():

@@ -26,6 +26,7 @@ from orgimport.imports.session import (
     RowVerdict,
 )
 from orgimport.kinds.distributors.kind import DISTRIBUTORS
+from orgimport.kinds.registry import kind_of_upload
 
 
 def row(n: int, status: str = "valid", **data: str) -> RowVerdict:
@@ -184,11 +185,11 @@ def test_a_rejected_file_reports_the_error_and_nothing_imported():
     ],
 )
 def test_only_csv_keys_under_the_prefix_are_imported(key, wanted):
-    assert is_import_key(key) is wanted
+    assert is_import_key(key, DISTRIBUTORS) is wanted
 
 
 def test_the_reports_are_named_after_the_object_beside_each_other():
-    assert report_keys("incoming/distributors/2026/nightly.csv") == (
+    assert report_keys("incoming/distributors/2026/nightly.csv", DISTRIBUTORS) == (
         "reports/distributors/2026/nightly.json",
         "reports/distributors/2026/nightly.csv",
     )
@@ -241,3 +242,9 @@ def test_the_actor_is_the_system_recording_the_s3_principal():
 )
 def test_override_is_true_only_for_true(metadata, override):
     assert override_from(metadata) is override
+
+
+def test_the_kind_of_an_upload_is_read_off_its_prefix():
+    assert kind_of_upload("incoming/distributors/2026/nightly.csv") is DISTRIBUTORS
+    assert kind_of_upload("incoming/resellers/a.csv") is None  # not a kind (yet)
+    assert kind_of_upload("reports/distributors/a.csv") is None

@@ -30,7 +30,7 @@ from orgimport.core.errors import (
     Unauthenticated,
     ValidationFailed,
 )
-from orgimport.core.identity import Caller, caller_from_event, require_owner
+from orgimport.core.identity import Caller, caller_from_event
 from orgimport.core.request_checks import (
     PATH_SEGMENT_MAX,
     QUERY_VALUE_MAX,
@@ -240,21 +240,6 @@ def check_request(event: dict[str, Any]) -> None:
     for segment in segments:
         check_text("path parameter", segment, PATH_SEGMENT_MAX)
     _check_json_body(event)
-
-
-def owner_only(app: APIGatewayHttpResolver) -> LambdaHandler:
-    """The Lambda entry point of an owner-only API: 401/403 before any body is parsed,
-    then 400 for request text nothing downstream can take (request_checks)."""
-
-    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        try:
-            require_owner(caller_from_event(event))
-            check_request(event)
-        except DomainError as exc:
-            return proxy_response(status_of(exc), exc.message, exc.data)
-        return app.resolve(event, context)
-
-    return handler
 
 
 def caller_of(app: APIGatewayHttpResolver) -> Caller:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from orgimport.core.config import settings
-from orgimport.core.errors import NotAllowed, Unauthenticated
+from orgimport.core.errors import Unauthenticated
 
 OWNER = "owner"
 SYSTEM_ORG = "system"
@@ -84,10 +84,3 @@ def caller_from_event(event: dict[str, Any]) -> Caller:
         "claims"
     )
     return caller_from_claims(claims)
-
-
-def require_owner(caller: Caller) -> Caller:
-    """Only the platform owner manages and imports distributors."""
-    if not caller.is_owner:
-        raise NotAllowed("forbidden: only the owner may manage distributors")
-    return caller

@@ -46,6 +46,8 @@ class KindPolicy:
 
     kind: str
     reach: Mapping[Action, Mapping[str, Reach]] = field(default_factory=dict)
+    # the 403's message for a role the table leaves out (None: names the action)
+    refusal: str | None = None
 
     def may_use(self, caller: Caller) -> bool:
         """Whether the caller's organization role takes any action on this kind."""
@@ -55,7 +57,7 @@ class KindPolicy:
         """The caller's scope for `action`, or NotAllowed (403)."""
         reach = self.reach.get(action, {}).get(caller.role)
         if reach is None:
-            raise NotAllowed(f"forbidden: your role may not {action} {self.kind}")
+            raise NotAllowed(self.refusal or f"forbidden: your role may not {action} {self.kind}")
         if action in WRITE_ACTIONS and caller.read_only:
             raise NotAllowed(f"forbidden: your user roles may only read {self.kind}")
         if reach == "all":
@@ -65,4 +67,8 @@ class KindPolicy:
 
 def owner_only(kind: str) -> KindPolicy:
     """A kind only the platform owner reads and manages, over every record."""
-    return KindPolicy(kind, {action: {"owner": "all"} for action in ACTIONS})
+    return KindPolicy(
+        kind,
+        {action: {"owner": "all"} for action in ACTIONS},
+        refusal=f"forbidden: only the owner may manage {kind}",
+    )

@@ -73,6 +73,16 @@ class Kind:
         return tuple(c.name for c in self.columns if c.required)
 
     @property
+    def incoming_prefix(self) -> str:
+        """Where a file of this kind is put in the import bucket to be imported."""
+        return f"incoming/{self.name}/"
+
+    @property
+    def reports_prefix(self) -> str:
+        """Where the reports of those files are written."""
+        return f"reports/{self.name}/"
+
+    @property
     def id_column(self) -> str:
         return f"{self.noun}_id"
 

@@ -16,6 +16,7 @@ from orgimport.imports.confirm.request import (
     ConfirmOptions,
     ConfirmRequest,
     ConfirmResult,
+    confirm_request,
 )
 from orgimport.imports.confirm.rows import row_record_id
 from orgimport.imports.status import import_status
@@ -30,6 +31,7 @@ __all__ = [
     "ConfirmRequest",
     "ConfirmResult",
     "confirm_import",
+    "confirm_request",
     "import_status",
     "row_record_id",
 ]

@@ -5,14 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from orgimport.core.errors import (
-    Conflict,
-    DomainError,
-)
+from orgimport.core.errors import Conflict
+from orgimport.imports.kind import Kind
 from orgimport.imports.session import (
     OutcomeStatus,
     RowOutcome,
@@ -35,10 +33,6 @@ REASON_ERROR = "error"
 REASON_WARNING_NOT_OVERRIDDEN = "warning_not_overridden"
 OUTCOME_STATUSES: tuple[OutcomeStatus, ...] = ("created", "updated", "skipped", "failed")
 
-STORAGE_FAILURE = (
-    "the distributor could not be saved because of a storage error; this row was not imported"
-)
-
 
 class ConfirmInProgress(Conflict):
     """Another confirm of this session holds its lease (409)."""
@@ -46,32 +40,42 @@ class ConfirmInProgress(Conflict):
     message = "import confirm in progress"
 
 
-class RowWriteFailed(DomainError):
-    """A row's write failed for a reason other than the rules (a storage error)."""
-
-    message = STORAGE_FAILURE
-
-    def __init__(self, cause: BaseException):
-        super().__init__(STORAGE_FAILURE)
-        self.cause = cause
-
-
 @dataclass(frozen=True)
 class ConfirmRequest:
-    """The normalised body of POST /distributors/import/confirm.
+    """The normalised body of POST /<kind>/import/confirm: what makes two bodies the same
+    request (the same result, replayed; another request after a confirm is a 409).
 
-    `resolutions` is not applicable to distributors: accepted, ignored, and
-    left out of the request hash (it cannot change the result).
+    `resolutions` are (row number, organization id) pairs, kept sorted by row; they are
+    part of the hash only when there are any, so a request without them hashes as it
+    always has.
     """
 
     import_id: str
     override: bool = False
+    resolutions: tuple[tuple[int, str], ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "resolutions", tuple(sorted(self.resolutions)))
 
     @property
     def request_hash(self) -> str:
-        canonical = {"import_id": str(self.import_id).lower(), "override": bool(self.override)}
+        canonical: dict[str, Any] = {
+            "import_id": str(self.import_id).lower(),
+            "override": bool(self.override),
+        }
+        if self.resolutions:
+            canonical["resolutions"] = [[row, org] for row, org in self.resolutions]
         text = json.dumps(canonical, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
+
+
+def confirm_request(
+    kind: Kind, import_id: str, override: bool, resolutions: Mapping[int, str] | None = None
+) -> ConfirmRequest:
+    """The request as `kind` reads it: a kind whose rows are never ambiguous ignores
+    `resolutions` (accepted, and left out of the request's identity)."""
+    pairs = tuple((resolutions or {}).items()) if kind.takes_resolutions else ()
+    return ConfirmRequest(import_id, override, pairs)
 
 
 @dataclass(frozen=True)

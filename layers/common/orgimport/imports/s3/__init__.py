@@ -1,11 +1,11 @@
-"""S3-triggered imports: a CSV put under `incoming/distributors/` is validated and
+"""S3-triggered imports: a CSV put under a kind's `incoming/<kind>/` is validated and
 confirmed by the same pipeline as the API, as the system actor, and reported under
-`reports/distributors/`.
+`reports/<kind>/`.
 
 Plain functions over a bucket (orgimport.storage.import_bucket hides S3) and the
 repositories:
 
-- `keys`: the keys imported and reported under, the import id, the system actor;
+- `keys`: the keys imported and reported under (from the kind), the import id, the system actor;
 - `publish`: the report of one delivery, and the rule that a newer upload's is kept;
 - `run`: the steps of one delivery (already reported, session, override, validate,
   confirm, interrupted), exactly once per object version.
@@ -13,11 +13,10 @@ repositories:
 
 from orgimport.imports.s3.keys import (
     CSV_SUFFIX,
-    INCOMING_PREFIX,
     OVERRIDE_METADATA,
-    REPORTS_PREFIX,
     import_id_for,
     is_import_key,
+    kind_of_key,
     override_from,
     report_keys,
     s3_caller,
@@ -27,14 +26,13 @@ from orgimport.imports.s3.run import ImportIncomplete, S3ImportOutcome, import_s
 
 __all__ = [
     "CSV_SUFFIX",
-    "INCOMING_PREFIX",
     "OVERRIDE_METADATA",
-    "REPORTS_PREFIX",
     "ImportIncomplete",
     "S3ImportOutcome",
     "import_id_for",
     "import_s3_object",
     "is_import_key",
+    "kind_of_key",
     "override_from",
     "report_keys",
     "s3_caller",

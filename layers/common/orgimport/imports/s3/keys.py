@@ -5,12 +5,12 @@ and the object metadata it reads. Pure functions, no S3."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 
 from orgimport.core.identity import Caller, system_caller
+from orgimport.imports.kind import Kind
 from orgimport.imports.ports import S3ObjectRef
 
-INCOMING_PREFIX = "incoming/distributors/"
-REPORTS_PREFIX = "reports/distributors/"
 CSV_SUFFIX = ".csv"
 # object metadata (x-amz-meta-override): "true", any case -> override; anything else -> not
 OVERRIDE_METADATA = "override"
@@ -21,21 +21,28 @@ UNKNOWN_PRINCIPAL = "unknown"
 IMPORT_ID_NAMESPACE = uuid.UUID("0c6b7f2e-5d0a-5b8e-9e61-3a9f4c2d7b15")
 
 
-def is_import_key(key: str) -> bool:
-    """A key the pipeline imports: under the prefix, ending in .csv, with a name."""
+def is_import_key(key: str, kind: Kind) -> bool:
+    """A key the pipeline imports as `kind`: under its incoming prefix, ending in .csv,
+    with a name."""
+    prefix = kind.incoming_prefix
     return (
-        key.startswith(INCOMING_PREFIX)
+        key.startswith(prefix)
         and key.endswith(CSV_SUFFIX)
-        and len(key) > len(INCOMING_PREFIX) + len(CSV_SUFFIX)
+        and len(key) > len(prefix) + len(CSV_SUFFIX)
     )
 
 
-def report_keys(key: str) -> tuple[str, str]:
-    """incoming/distributors/<name>.csv -> reports/distributors/<name>.json and .csv."""
-    if not is_import_key(key):
+def kind_of_key(key: str, kinds: Iterable[Kind]) -> Kind | None:
+    """The kind a key is imported as, or None: not a key the pipeline imports."""
+    return next((kind for kind in kinds if is_import_key(key, kind)), None)
+
+
+def report_keys(key: str, kind: Kind) -> tuple[str, str]:
+    """incoming/<kind>/<name>.csv -> reports/<kind>/<name>.json and .csv."""
+    if not is_import_key(key, kind):
         raise ValueError(f"{key} is not an import key")
-    name = key[len(INCOMING_PREFIX) : -len(CSV_SUFFIX)]
-    return f"{REPORTS_PREFIX}{name}.json", f"{REPORTS_PREFIX}{name}.csv"
+    name = key[len(kind.incoming_prefix) : -len(CSV_SUFFIX)]
+    return f"{kind.reports_prefix}{name}.json", f"{kind.reports_prefix}{name}.csv"
 
 
 def import_id_for(obj: S3ObjectRef) -> str:

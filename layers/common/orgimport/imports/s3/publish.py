@@ -69,7 +69,7 @@ class DeliveryReport:
         self.import_id = import_id
         self.caller = caller
         self.now = now
-        self.json_key, self.csv_key = report_keys(obj.key)
+        self.json_key, self.csv_key = report_keys(obj.key, kind)
         self.marker: ReportMarker | None = None
 
     def already_reported(self) -> bool:

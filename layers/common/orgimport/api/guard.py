@@ -1,0 +1,56 @@
+"""The Lambda entry point of an API: who may call it is asked of the kind's policy.
+
+Before any body is parsed: the caller from the verified claims (401 without), the
+policy's answer for the action the request takes (403), then 400 for request text
+nothing downstream can take (request_checks). Only then does the resolver run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+
+from orgimport.api.http import LambdaHandler, check_request, proxy_response, status_of
+from orgimport.core.errors import DomainError
+from orgimport.core.identity import caller_from_event
+from orgimport.core.policy import Action, KindPolicy
+
+# The action of a CRUD route, by HTTP method (PATCH is .../restore: an update)
+CRUD_ACTIONS: Mapping[str, Action] = {
+    "POST": "create",
+    "GET": "read",
+    "PUT": "update",
+    "PATCH": "update",
+    "DELETE": "archive",
+}
+
+
+def _method(event: dict[str, Any]) -> str:
+    http = (event.get("requestContext") or {}).get("http") or {}
+    return str(http.get("method") or "").upper()
+
+
+def action_of(event: dict[str, Any], actions: Mapping[str, Action] | Action) -> Action:
+    """The action a request takes: one for every route of the API, or by its method
+    (a method the table leaves out reads)."""
+    if isinstance(actions, str):
+        return actions
+    return actions.get(_method(event), "read")
+
+
+def guarded(
+    app: APIGatewayHttpResolver, policy: KindPolicy, actions: Mapping[str, Action] | Action
+) -> LambdaHandler:
+    """`app` behind `policy`: each request's action, from `actions`, must be allowed."""
+
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        try:
+            policy.authorize(caller_from_event(event), action_of(event, actions))
+            check_request(event)
+        except DomainError as exc:
+            return proxy_response(status_of(exc), exc.message, exc.data)
+        return app.resolve(event, context)
+
+    return handler

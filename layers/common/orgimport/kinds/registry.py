@@ -1,0 +1,15 @@
+"""Every kind the service imports, by name: what the S3 trigger and the local tools
+look a key's or a route's kind up in. A new kind adds its line here."""
+
+from __future__ import annotations
+
+from orgimport.imports.kind import Kind
+from orgimport.imports.s3.keys import kind_of_key
+from orgimport.kinds.distributors.kind import DISTRIBUTORS
+
+KINDS: tuple[Kind, ...] = (DISTRIBUTORS,)
+
+
+def kind_of_upload(key: str) -> Kind | None:
+    """The kind an object put at `key` is imported as; None: the key is not imported."""
+    return kind_of_key(key, KINDS)
