@@ -142,6 +142,39 @@ def build_event(
     """The payload format 2.0 event API Gateway would send for this request."""
     now = time.time() if now is None else now
     headers, cookies = _headers_and_cookies(request, now)
+    event: dict[str, Any] = {
+        "version": "2.0",
+        "routeKey": route_key,
+        "rawPath": request.raw_path,
+        "rawQueryString": request.raw_query,
+    }
+    if cookies:
+        event["cookies"] = cookies
+    event["headers"] = headers
+    query = _query(request.raw_query)
+    if query:
+        event["queryStringParameters"] = query
+    event["requestContext"] = _request_context(
+        request, headers, route_key, authorization, request_id, now
+    )
+    if path_parameters:
+        event["pathParameters"] = path_parameters
+    if request.body:
+        event["body"], event["isBase64Encoded"] = _body(request, headers.get("content-type"))
+    else:
+        event["isBase64Encoded"] = False
+    return event
+
+
+def _request_context(
+    request: IncomingRequest,
+    headers: dict[str, str],
+    route_key: str,
+    authorization: Authorization | None,
+    request_id: str,
+    now: float,
+) -> dict[str, Any]:
+    """The event's `requestContext`: the stage, the request and what the authorizer saw."""
     domain = headers.get("host", "localhost").rsplit(":", 1)[0]
     context: dict[str, Any] = {
         "accountId": ACCOUNT_ID,
@@ -165,26 +198,7 @@ def build_event(
         context["authorizer"] = {
             "jwt": {"claims": authorization.claims, "scopes": authorization.scopes}
         }
-    event: dict[str, Any] = {
-        "version": "2.0",
-        "routeKey": route_key,
-        "rawPath": request.raw_path,
-        "rawQueryString": request.raw_query,
-    }
-    if cookies:
-        event["cookies"] = cookies
-    event["headers"] = headers
-    query = _query(request.raw_query)
-    if query:
-        event["queryStringParameters"] = query
-    event["requestContext"] = context
-    if path_parameters:
-        event["pathParameters"] = path_parameters
-    if request.body:
-        event["body"], event["isBase64Encoded"] = _body(request, headers.get("content-type"))
-    else:
-        event["isBase64Encoded"] = False
-    return event
+    return context
 
 
 def _header_value(value: Any) -> str:

@@ -138,29 +138,17 @@ def make_resolver(**kwargs: Any) -> APIGatewayHttpResolver:
     app = APIGatewayHttpResolver(
         strip_prefixes=list(PATH_PREFIXES), enable_validation=True, **kwargs
     )
+    _answer_errors(app)
+    _answer_unreadable_bodies(app)
+    return app
+
+
+def _answer_errors(app: APIGatewayHttpResolver) -> None:
+    """Domain errors, request validation, unknown routes and the unexpected."""
 
     @app.exception_handler(DomainError)
     def _domain_error(exc: DomainError) -> Response:
         return error_response(exc)
-
-    def _unsupported_type() -> Response:
-        raw = app.current_event.headers.get("content-type") or ""
-        kind = raw.split(";", 1)[0].strip().lower()
-        return json_response(
-            400,
-            f"unsupported content type: {kind or '(none)'}",
-            {
-                "type": "unsupported_content_type",
-                "content_type": kind or None,
-                "supported": [JSON_MEDIA_TYPE],
-            },
-        )
-
-    # A body model sent as a media type Powertools cannot parse (text/plain...): a 400 as
-    # validate gives for one, naming the type it takes.
-    @app.exception_handler(RequestUnsupportedContentType)
-    def _unparseable_type(_: RequestUnsupportedContentType) -> Response:
-        return _unsupported_type()
 
     @app.exception_handler(RequestValidationError)
     def _request_invalid(exc: RequestValidationError) -> Response:
@@ -174,17 +162,43 @@ def make_resolver(**kwargs: Any) -> APIGatewayHttpResolver:
 
     @app.exception_handler(Exception)
     def _unexpected(exc: Exception) -> Response:
-        logger.exception("unhandled error")
-        return json_response(500, "internal error")
+        return _internal_error()
+
+
+def _internal_error() -> Response:
+    logger.exception("unhandled error")
+    return json_response(500, "internal error")
+
+
+def _unsupported_type(app: APIGatewayHttpResolver) -> Response:
+    raw = app.current_event.headers.get("content-type") or ""
+    kind = raw.split(";", 1)[0].strip().lower()
+    return json_response(
+        400,
+        f"unsupported content type: {kind or '(none)'}",
+        {
+            "type": "unsupported_content_type",
+            "content_type": kind or None,
+            "supported": [JSON_MEDIA_TYPE],
+        },
+    )
+
+
+def _answer_unreadable_bodies(app: APIGatewayHttpResolver) -> None:
+    """A body Powertools cannot parse: a 400 naming the media type it takes."""
+
+    # A body model sent as a media type Powertools cannot parse (text/plain...): a 400 as
+    # validate gives for one, naming the type it takes.
+    @app.exception_handler(RequestUnsupportedContentType)
+    def _unparseable_type(_: RequestUnsupportedContentType) -> Response:
+        return _unsupported_type(app)
 
     @app.exception_handler(ValueError)
     def _value_error(exc: ValueError) -> Response:
         # Powertools raises a bare ValueError for multipart/form-data without a boundary
         if _raised_parsing_body(exc):
-            return _unsupported_type()
-        return _unexpected(exc)
-
-    return app
+            return _unsupported_type(app)
+        return _internal_error()
 
 
 def proxy_response(status: int, message: str, data: Any = None) -> dict[str, Any]:

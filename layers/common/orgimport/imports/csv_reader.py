@@ -100,18 +100,24 @@ def read_csv(
 
     delimiter = _detect_delimiter(text)
     records = enumerate(_iter_records(text, delimiter), start=1)
+    columns = _check_header(_header(records), expected_columns, required_columns)
+    kept = _data_records(records, columns, max_rows)
+    return CsvTable(columns=columns, records=kept, encoding=encoding, delimiter=delimiter)
 
-    header: list[str] | None = None
+
+def _header(records: Iterator[tuple[int, list[str]]]) -> list[str]:
+    """The first record that is not blank; leading blank lines still count as rows."""
     for _, cells in records:
-        # Leading blank lines are skipped; their row numbers still count.
         if not _is_blank(cells):
-            header = cells
-            break
-    if header is None:
-        # Only delimiters and whitespace: nothing a person would call content.
-        raise _empty_file()
-    columns = _check_header(header, expected_columns, required_columns)
+            return cells
+    # Only delimiters and whitespace: nothing a person would call content.
+    raise _empty_file()
 
+
+def _data_records(
+    records: Iterator[tuple[int, list[str]]], columns: tuple[str, ...], max_rows: int
+) -> tuple[CsvRecord, ...]:
+    """The records after the header, blank ones left out, at most `max_rows`."""
     kept: list[CsvRecord] = []
     count = 0
     # Parse to the end even past the limit, so the error reports the real row count.
@@ -121,7 +127,6 @@ def read_csv(
         count += 1
         if count <= max_rows:
             kept.append(_make_record(row_number, cells, columns))
-
     if count == 0:
         raise FileRejected("no_data_rows", "file has a header but no data rows")
     if count > max_rows:
@@ -130,7 +135,7 @@ def read_csv(
             f"file has {count} data rows; the limit is {max_rows}",
             {"limit_rows": max_rows, "actual_rows": count},
         )
-    return CsvTable(columns=columns, records=tuple(kept), encoding=encoding, delimiter=delimiter)
+    return tuple(kept)
 
 
 def _describe_size(n: int) -> str:
@@ -195,7 +200,6 @@ def _iter_records(text: str, delimiter: str) -> Iterator[list[str]]:
     cells around a quote go through the regexes. A quote opens a quoted cell only as
     the cell's first character; a quote elsewhere, or one that never closes, is literal.
     """
-    cell_ends = (delimiter, "\r", "\n")
     cell_rest_re = re.compile(rf"[^{re.escape(delimiter)}\r\n]*")
     end = len(text)
     pos = 0
@@ -210,15 +214,12 @@ def _iter_records(text: str, delimiter: str) -> Iterator[list[str]]:
             stop = text.find('"', pos)
             if stop == -1:
                 stop = end
-            last_break = max(text.rfind("\r", pos, stop), text.rfind("\n", pos, stop))
-            if last_break >= pos:
+            lines = _whole_lines(text, pos, stop)
+            if lines is not None:
                 # Whole lines before the next quote need no cell-by-cell parsing.
-                chunk_end = last_break
-                if last_break > pos and text[last_break - 1 : last_break + 1] == "\r\n":
-                    chunk_end -= 1  # the CR of a final CRLF is part of the break
-                for line in _LINE_BREAK_RE.split(text[pos:chunk_end]):
+                for line in _LINE_BREAK_RE.split(text[pos : lines[0]]):
                     yield line.split(delimiter)
-                pos = last_break + 1
+                pos = lines[1]
                 continue
         pieces = text[pos:stop].split(delimiter)
         if stop >= end or text[stop] != '"':
@@ -229,21 +230,7 @@ def _iter_records(text: str, delimiter: str) -> Iterator[list[str]]:
             pos = stop + _line_break_length(text, stop)
             continue
         cells.extend(pieces[:-1])
-        value = pieces[-1]  # the cell text before the quote
-        quoted = None if value else _QUOTED_RE.match(text, stop)
-        if quoted is None:
-            pos = stop
-        else:
-            value = quoted.group(1).replace('""', '"')
-            if "\r" in value:
-                value = value.replace("\r\n", "\n").replace("\r", "\n")
-            pos = quoted.end()
-        if pos < end and text[pos] not in cell_ends:
-            # Text after a closing quote, or after a literal quote, stays in the cell as is.
-            rest = cell_rest_re.match(text, pos)
-            assert rest is not None  # the pattern matches the empty string
-            value += rest.group()
-            pos = rest.end()
+        value, pos = _cell_at_quote(text, stop, pieces[-1], delimiter, cell_rest_re)
         cells.append(value)
         if pos < end and text[pos] == delimiter:
             pos += 1
@@ -256,6 +243,41 @@ def _iter_records(text: str, delimiter: str) -> Iterator[list[str]]:
         pos += _line_break_length(text, pos)
     if cells:
         yield cells
+
+
+def _whole_lines(text: str, pos: int, stop: int) -> tuple[int, int] | None:
+    """Where the whole lines from `pos` up to the quote at `stop` end, and where the
+    next record starts; None when no line break comes first."""
+    last_break = max(text.rfind("\r", pos, stop), text.rfind("\n", pos, stop))
+    if last_break < pos:
+        return None
+    lines_end = last_break
+    if last_break > pos and text[last_break - 1 : last_break + 1] == "\r\n":
+        lines_end -= 1  # the CR of a final CRLF is part of the break
+    return lines_end, last_break + 1
+
+
+def _cell_at_quote(
+    text: str, stop: int, before: str, delimiter: str, cell_rest_re: re.Pattern[str]
+) -> tuple[str, int]:
+    """The cell holding the quote at `stop` (`before` is its text up to the quote), and
+    the position after it. Quoted only when the quote opens the cell and closes."""
+    value = before
+    quoted = None if value else _QUOTED_RE.match(text, stop)
+    if quoted is None:
+        pos = stop
+    else:
+        value = quoted.group(1).replace('""', '"')
+        if "\r" in value:
+            value = value.replace("\r\n", "\n").replace("\r", "\n")
+        pos = quoted.end()
+    if pos < len(text) and text[pos] not in (delimiter, "\r", "\n"):
+        # Text after a closing quote, or after a literal quote, stays in the cell as is.
+        rest = cell_rest_re.match(text, pos)
+        assert rest is not None  # the pattern matches the empty string
+        value += rest.group()
+        pos = rest.end()
+    return value, pos
 
 
 def _detect_delimiter(text: str) -> str:

@@ -21,11 +21,8 @@ from concurrent.futures import Future
 from contextlib import suppress
 from dataclasses import replace
 from functools import partial
-from typing import TypeVar
 
-from orgimport.core.errors import (
-    Conflict,
-)
+from orgimport.core.errors import Conflict
 from orgimport.core.identity import Caller
 from orgimport.imports.confirm.request import (
     CHUNK_ROWS,
@@ -46,9 +43,6 @@ from orgimport.imports.session import (
     RowOutcome,
     RowVerdict,
 )
-
-T = TypeVar("T")
-R = TypeVar("R")
 
 # --- the session: who may confirm it, and in which state ------------------------------
 
@@ -94,7 +88,7 @@ def confirm_import(
     request: ConfirmRequest,
     options: ConfirmOptions | None = None,
 ) -> ConfirmResult:
-    """POST /distributors/import/confirm.
+    """POST /<kind>/import/confirm.
 
     Returns the complete result (also when it was stored by an earlier run),
     or an incomplete one when the deadline came first: the same request again
@@ -138,21 +132,7 @@ def _run_rows(
     opts: ConfirmOptions,
     keep_until: int,
 ) -> ConfirmResult:
-    wanted = request.request_hash
-    outcomes = dict(session.outcomes)
-    done_now: list[RowOutcome] = []
-    rows = session.rows
-    chunks = [rows[i : i + CHUNK_ROWS] for i in range(0, len(rows), CHUNK_ROWS)]
-    in_flight: deque[tuple[list[RowVerdict], Future[list[RowOutcome]]]] = deque()
-
-    def settle_oldest() -> None:
-        chunk, stored = in_flight.popleft()
-        for row, outcome in zip(chunk, stored.result(), strict=True):
-            outcomes[row.row_number] = outcome
-            done_now.append(outcome)
-            if opts.on_row is not None:
-                opts.on_row(row, outcome)
-
+    run = _RowsRun(sessions, kind, caller, session, request, opts, keep_until)
     try:
         with Workers(opts.concurrency) as workers:
             runner = ChunkRunner(
@@ -164,50 +144,104 @@ def _run_rows(
                 workers.batches,
                 storage_failure=kind.storage_failure,
             )
-
-            def run_and_store(index: int, chunk: list[RowVerdict]) -> list[RowOutcome]:
-                chunk_outcomes = runner.run(chunk)
-                sessions.save_outcomes(session.import_id, index, chunk_outcomes, keep_until)
-                return chunk_outcomes
-
-            started = False
-            for index, chunk in enumerate(chunks):
-                if all(r.row_number in outcomes for r in chunk):
-                    continue  # stored by an earlier, cut-off run
-                if started and _out_of_time(opts):
-                    while in_flight:
-                        settle_oldest()
-                    # let the client's retry take over at once instead of waiting out the lease
-                    sessions.release_lease(session.import_id, wanted)
-                    return ConfirmResult(
-                        import_id=session.import_id,
-                        total_rows=session.total_rows,
-                        outcomes=in_row_order(session, outcomes),
-                        complete=False,
-                        done_now=count_outcomes(done_now),
-                    )
-                if len(in_flight) >= workers.chunks_in_flight:
-                    settle_oldest()
-                in_flight.append((chunk, workers.start(partial(run_and_store, index, chunk))))
-                started = True
-            while in_flight:
-                settle_oldest()
+            if not run.chunks(workers, runner):
+                return run.stopped()
     except Exception:
         # the pools are drained: free the lease so the same request can resume at once
         with suppress(Exception):
-            sessions.release_lease(session.import_id, wanted)
+            sessions.release_lease(session.import_id, request.request_hash)
         raise
-    try:
-        sessions.finish_confirm(session.import_id, wanted, int(opts.clock()))
-    except Conflict:
-        # a run of the same request finished first (it took over a lease this run outlived):
-        # its rows are this run's rows, so its stored result is the answer
-        finished = owned_session(sessions, caller, session.import_id, int(opts.clock()), kind.name)
-        stored = _stored_result(finished, wanted)
-        return replace(stored, replayed=False, done_now=count_outcomes(done_now))
-    return ConfirmResult(
-        import_id=session.import_id,
-        total_rows=session.total_rows,
-        outcomes=in_row_order(session, outcomes),
-        done_now=count_outcomes(done_now),
-    )
+    return run.finished()
+
+
+class _RowsRun:
+    """One run of a claimed session's rows: chunk by chunk, each stored before it counts;
+    the next chunk starts while the one before finishes (`chunks_in_flight`)."""
+
+    def __init__(
+        self,
+        sessions: SessionStore,
+        kind: Kind,
+        caller: Caller,
+        session: ImportSession,
+        request: ConfirmRequest,
+        opts: ConfirmOptions,
+        keep_until: int,
+    ):
+        self.sessions, self.kind, self.caller = sessions, kind, caller
+        self.session, self.opts, self.keep_until = session, opts, keep_until
+        self.wanted = request.request_hash
+        self.outcomes = dict(session.outcomes)  # row number -> outcome, stored ones first
+        self.done_now: list[RowOutcome] = []
+        self.in_flight: deque[tuple[list[RowVerdict], Future[list[RowOutcome]]]] = deque()
+
+    def chunks(self, workers: Workers, runner: ChunkRunner) -> bool:
+        """Run every chunk not stored yet; False: stopped before the deadline."""
+        rows = self.session.rows
+        started = False
+        for index in range(0, len(rows), CHUNK_ROWS):
+            chunk = rows[index : index + CHUNK_ROWS]
+            if all(r.row_number in self.outcomes for r in chunk):
+                continue  # stored by an earlier, cut-off run
+            if started and _out_of_time(self.opts):
+                self._settle_all()
+                return False
+            if len(self.in_flight) >= workers.chunks_in_flight:
+                self._settle_oldest()
+            work = partial(self._run_and_store, runner, index // CHUNK_ROWS, chunk)
+            self.in_flight.append((chunk, workers.start(work)))
+            started = True
+        self._settle_all()
+        return True
+
+    def _run_and_store(
+        self, runner: ChunkRunner, index: int, chunk: list[RowVerdict]
+    ) -> list[RowOutcome]:
+        chunk_outcomes = runner.run(chunk)
+        self.sessions.save_outcomes(self.session.import_id, index, chunk_outcomes, self.keep_until)
+        return chunk_outcomes
+
+    def _settle_oldest(self) -> None:
+        chunk, stored = self.in_flight.popleft()
+        for row, outcome in zip(chunk, stored.result(), strict=True):
+            self.outcomes[row.row_number] = outcome
+            self.done_now.append(outcome)
+            if self.opts.on_row is not None:
+                self.opts.on_row(row, outcome)
+
+    def _settle_all(self) -> None:
+        while self.in_flight:
+            self._settle_oldest()
+
+    def _result(self, complete: bool) -> ConfirmResult:
+        return ConfirmResult(
+            import_id=self.session.import_id,
+            total_rows=self.session.total_rows,
+            outcomes=in_row_order(self.session, self.outcomes),
+            complete=complete,
+            done_now=count_outcomes(self.done_now),
+        )
+
+    def stopped(self) -> ConfirmResult:
+        """Cut off before the deadline: the lease is let go so the client's retry takes
+        over at once instead of waiting it out."""
+        self.sessions.release_lease(self.session.import_id, self.wanted)
+        return self._result(complete=False)
+
+    def finished(self) -> ConfirmResult:
+        session = self.session
+        try:
+            self.sessions.finish_confirm(session.import_id, self.wanted, int(self.opts.clock()))
+        except Conflict:
+            # a run of the same request finished first (it took over a lease this run
+            # outlived): its rows are this run's rows, so its stored result is the answer
+            finished = owned_session(
+                self.sessions,
+                self.caller,
+                session.import_id,
+                int(self.opts.clock()),
+                self.kind.name,
+            )
+            stored = _stored_result(finished, self.wanted)
+            return replace(stored, replayed=False, done_now=count_outcomes(self.done_now))
+        return self._result(complete=True)
