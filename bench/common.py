@@ -8,7 +8,6 @@ table names from the environment once, at import.
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import json
 import os
 import statistics
@@ -21,6 +20,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from local.handlers import function_module
 from local.in_process import use_in_process_env
 from tests.vats import it_vat
 
@@ -236,12 +236,9 @@ class LambdaContext:
 
 
 def load_handler(function_dir: str) -> ModuleType:
-    """functions/<dir>/app.py under a name of its own, its log lines silenced."""
-    path = ROOT / "functions" / function_dir / "app.py"
-    spec = importlib.util.spec_from_file_location(f"bench_{function_dir}", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    """functions/<dir>/app.py, freshly imported under a name of its own, its log lines
+    silenced."""
+    module = function_module(function_dir, prefix="bench", reuse=False)
     logger = getattr(module, "logger", None)
     if logger is not None:
         logger.registered_handler.setStream(open(os.devnull, "w"))  # noqa: SIM115

@@ -7,9 +7,10 @@ stack started is picked up by the next request. The handler gets a
 its result goes through JSON as Lambda's runtime sends it, with Lambda's 6 MB
 response limit.
 
-Sibling modules of a handler (`functions/<dir>/*.py`) are importable while its
-app.py is imported, i.e. at module level, as in Lambda; a sibling imported later
-from inside a call is not found.
+Handlers are loaded by `local.handlers`: sibling modules of a handler
+(`functions/<dir>/*.py`) are importable while its app.py is imported, i.e. at
+module level, as in Lambda; a sibling imported later from inside a call is not
+found.
 
 In-process there is nothing to kill: a handler that outlives its Timeout is
 reported as timed out but keeps running in its thread until it returns.
@@ -17,19 +18,16 @@ reported as timed out but keeps running in its thread until it returns.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import logging
-import sys
 import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
-from types import ModuleType
 from typing import Any, cast
 
+from local.handlers import HandlerLoadError, handler_path, load_module
 from local.specs import FunctionSpec, Template
 
 log = logging.getLogger("local.lambda")
@@ -39,10 +37,6 @@ MAX_REQUEST_BYTES = 6 * 1024 * 1024
 MAX_RESPONSE_BYTES = 6 * 1024 * 1024 + 100
 
 Handler = Callable[[Any, Any], Any]
-
-
-class HandlerLoadError(Exception):
-    """The handler module or function cannot be loaded (Lambda: Runtime.ImportModuleError)."""
 
 
 class FunctionError(Exception):
@@ -91,35 +85,13 @@ class FunctionRuntime:
         self._handler: Handler | None = None
         self._lock = threading.Lock()
 
-    def _module_path(self) -> tuple[Path, str]:
-        module, _, attribute = self.spec.handler.rpartition(".")
-        if not module or not attribute:
-            raise HandlerLoadError(f"{self.spec.logical_id}: bad Handler {self.spec.handler!r}")
-        return self.spec.code_dir / (module.replace(".", "/") + ".py"), attribute
-
     def _import(self) -> Handler:
-        path, attribute = self._module_path()
-        if not path.is_file():
-            raise HandlerLoadError(f"{self.spec.logical_id}: no handler module at {path}")
-        # Every handler is app.py: a name per function keeps them apart in sys.modules.
-        name = f"_local_fn_{self.spec.logical_id}"
-        spec = importlib.util.spec_from_file_location(name, path)
-        if spec is None or spec.loader is None:
-            raise HandlerLoadError(f"{self.spec.logical_id}: cannot load {path}")
-        module = importlib.util.module_from_spec(spec)
-        code_dir = str(self.spec.code_dir)
-        before = set(sys.modules)
-        # Lambda puts the code directory first on sys.path; so do we, while importing.
-        sys.path.insert(0, code_dir)
-        sys.modules[name] = module
+        # every handler is app.py: a module name per function keeps them apart
         try:
-            spec.loader.exec_module(module)
-        except Exception as exc:
-            sys.modules.pop(name, None)
-            raise HandlerLoadError(f"{self.spec.logical_id}: importing {path} failed") from exc
-        finally:
-            sys.path.remove(code_dir)
-            _forget_siblings(before, code_dir)
+            path, attribute = handler_path(self.spec.code_dir, self.spec.handler)
+            module = load_module(path, f"_local_fn_{self.spec.logical_id}", reuse=False)
+        except HandlerLoadError as exc:
+            raise HandlerLoadError(f"{self.spec.logical_id}: {exc}") from exc.__cause__
         handler = getattr(module, attribute, None)
         if not callable(handler):
             raise HandlerLoadError(f"{self.spec.logical_id}: {path} has no {attribute}()")
@@ -179,15 +151,6 @@ class FunctionRuntime:
         if len(payload.encode()) > MAX_RESPONSE_BYTES:
             raise FunctionError(f"{self.spec.logical_id}: response exceeds Lambda's 6 MB limit")
         return json.loads(payload)
-
-
-def _forget_siblings(before: set[str], code_dir: str) -> None:
-    """Drop modules just imported from code_dir: another function may have its own of that name."""
-    for name in set(sys.modules) - before:
-        module: ModuleType | None = sys.modules.get(name)
-        origin = getattr(module, "__file__", None) or ""
-        if origin.startswith(code_dir + "/") and not name.startswith("_local_fn_"):
-            del sys.modules[name]
 
 
 class FunctionRegistry:

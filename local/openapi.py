@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import importlib.util
 import json
 import os
 import re
@@ -29,6 +28,7 @@ from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, Server, Tag
 
 from local.config import API_PREFIX, REGION, REPO_ROOT
+from local.handlers import handler_path, load_module
 from local.specs import FunctionSpec, Template
 from local.template import load_template
 from orgimport.api.docs import TAGS
@@ -61,26 +61,8 @@ def _project_version() -> str:
 
 def _load_app_module(spec: FunctionSpec) -> ModuleType:
     """The function's handler module, loaded by path (every function's is app.py)."""
-    module_file, _, _ = spec.handler.rpartition(".")
-    path = spec.code_dir / (module_file.replace(".", "/") + ".py")
-    name = f"_openapi_fn_{spec.logical_id}"
-    if name in sys.modules:
-        return sys.modules[name]
-    loader_spec = importlib.util.spec_from_file_location(name, path)
-    if loader_spec is None or loader_spec.loader is None:
-        raise RuntimeError(f"{spec.logical_id}: cannot load {path}")
-    module = importlib.util.module_from_spec(loader_spec)
-    code_dir = str(spec.code_dir)
-    sys.path.insert(0, code_dir)  # as Lambda does, while importing
-    sys.modules[name] = module
-    try:
-        loader_spec.loader.exec_module(module)
-    except BaseException:
-        sys.modules.pop(name, None)
-        raise
-    finally:
-        sys.path.remove(code_dir)
-    return module
+    path, _ = handler_path(spec.code_dir, spec.handler)
+    return load_module(path, f"_openapi_fn_{spec.logical_id}")
 
 
 def _route_key(method: str, path: str) -> str:

@@ -11,7 +11,6 @@ Fixtures:
 from __future__ import annotations
 
 import base64
-import importlib.util
 import json
 import time
 import uuid
@@ -23,11 +22,11 @@ from typing import Any
 import pytest
 from moto import mock_aws
 
+from local.handlers import function_module
 from local.resources import create_resources
 from local.template import load_template
 
 ROOT = Path(__file__).resolve().parents[2]
-_modules: dict[str, ModuleType] = {}
 
 
 class FakeContext:
@@ -128,14 +127,7 @@ def api_event() -> Callable[..., dict[str, Any]]:
 
 def load_handler(function_dir: str) -> ModuleType:
     """functions/<dir>/app.py, loaded once under a name of its own (all are app.py)."""
-    if function_dir not in _modules:
-        path = ROOT / "functions" / function_dir / "app.py"
-        spec = importlib.util.spec_from_file_location(f"fn_{function_dir}", path)
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        _modules[function_dir] = module
-    return _modules[function_dir]
+    return function_module(function_dir)
 
 
 def call_handler(function_dir: str, event: dict[str, Any], **context: Any) -> dict[str, Any]:
