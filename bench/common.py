@@ -125,12 +125,12 @@ def seed_distributors(count: int, *, archived_every: int = 0) -> None:
     every `archived_every`-th one archived. VATs are `stored_vat(n)`."""
     from orgimport import wiring
     from orgimport.kinds.organizations.fields import DistributorFields
-    from orgimport.kinds.organizations.record import Distributor
+    from orgimport.kinds.organizations.record import Organization
     from orgimport.storage.models import VAT_PREFIX, VatGuardItem
 
     now = "2026-01-01T00:00:00.000Z"
     stored = [
-        Distributor(
+        Organization(
             id=f"stored-{n:05d}",
             fields=DistributorFields(
                 name=f"Stored {n:05d}",

@@ -42,14 +42,14 @@ def seeded() -> Iterator[None]:
     """5,000 distributors written in batches (no guards: search reads only the indexes),
     each with a description long enough that the index spans several 1 MB pages."""
     from orgimport.kinds.organizations.fields import DistributorFields
-    from orgimport.kinds.organizations.record import Distributor
+    from orgimport.kinds.organizations.record import Organization
 
     now = "2026-01-01T00:00:00.000Z"
     with mock_aws():
         create_resources(load_template())
         wiring.distributor_store().insert_many(
             [
-                Distributor(
+                Organization(
                     id=f"seed-{n:05d}",
                     fields=DistributorFields(
                         name=name_of(n),

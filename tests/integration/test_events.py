@@ -14,7 +14,7 @@ import pytest
 from local.template import load_template
 from orgimport import wiring
 from orgimport.kinds.organizations.fields import DistributorFields
-from orgimport.kinds.organizations.record import Distributor, utc_now
+from orgimport.kinds.organizations.record import Organization, utc_now
 from tests.integration.conftest import call_handler, envelope
 from tests.vats import it_vat
 
@@ -37,7 +37,7 @@ def function_dir_for(event: dict[str, Any]) -> str:
 def seed_known_distributor() -> None:
     now = utc_now()
     repo = wiring.distributor_store()
-    known = Distributor(
+    known = Organization(
         id=KNOWN_ID,
         fields=DistributorFields(name="Known", vat=it_vat(0)).cleaned(),
         created_at=now,

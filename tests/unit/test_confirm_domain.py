@@ -39,7 +39,7 @@ from orgimport.kinds.distributors.records import DistributorRecords
 from orgimport.kinds.distributors.rules import changes_against, row_fields
 from orgimport.kinds.organizations.fields import DistributorFields
 from orgimport.kinds.organizations.ports import StaleWrite, VatClaim
-from orgimport.kinds.organizations.record import Distributor, Overwritten, changed_fields
+from orgimport.kinds.organizations.record import Organization, Overwritten, changed_fields
 from orgimport.kinds.organizations.vat import vat_key
 from tests.vats import it_vat
 
@@ -64,7 +64,7 @@ class FakeDistributors:
     """The DistributorRepository calls confirm makes, with the same conditions."""
 
     def __init__(self) -> None:
-        self.items: dict[str, Distributor] = {}
+        self.items: dict[str, Organization] = {}
         self.guards: dict[str, str] = {}  # vat key -> distributor id
         self.writes = 0
         self.fail: Callable[[str, str], None] | None = None  # (operation, vat or id)
@@ -74,8 +74,8 @@ class FakeDistributors:
         if self.fail is not None:
             self.fail(op, what)
 
-    def seed(self, name: str, vat: str, archived: bool = False) -> Distributor:
-        d = Distributor(
+    def seed(self, name: str, vat: str, archived: bool = False) -> Organization:
+        d = Organization(
             id=f"seed-{vat_key(vat)}",
             fields=DistributorFields(name=name, vat=vat, language="it"),
             created_at="2026-01-01T00:00:00.000Z",
@@ -105,7 +105,7 @@ class FakeDistributors:
             if self.guards.get(claim.key) == claim.distributor_id:
                 del self.guards[claim.key]
 
-    def insert(self, distributor: Distributor) -> bool:
+    def insert(self, distributor: Organization) -> bool:
         self._hook("insert", distributor.id)
         with self._lock:
             self.writes += 1
@@ -114,14 +114,14 @@ class FakeDistributors:
             self.items[distributor.id] = distributor
             return True
 
-    def insert_many(self, distributors: list[Distributor]) -> None:
+    def insert_many(self, distributors: list[Organization]) -> None:
         self._hook("insert_many", distributors[0].id)
         with self._lock:
             self.writes += 1
             for d in distributors:
                 self.items[d.id] = d
 
-    def get(self, distributor_id: str) -> Distributor | None:
+    def get(self, distributor_id: str) -> Organization | None:
         return self.items.get(distributor_id)
 
     def overwrite(
@@ -150,7 +150,7 @@ class FakeDistributors:
             self.items[distributor_id] = updated
             return Overwritten(updated, changed_fields(current.fields, fields))
 
-    def by_vat(self, vat: str) -> list[Distributor]:
+    def by_vat(self, vat: str) -> list[Organization]:
         return [d for d in self.items.values() if d.vat_key == vat_key(vat)]
 
 
@@ -244,7 +244,7 @@ def row(
     n: int,
     status: str = "valid",
     vat: str | None = None,
-    existing: Distributor | None = None,
+    existing: Organization | None = None,
     **cells: str,
 ) -> RowVerdict:
     data = {"company_name": f"Company {n}", "vat_number": vat or vat_of(n), **cells}

@@ -13,7 +13,7 @@ from orgimport.kinds.distributors.columns import DISTRIBUTOR_COLUMNS
 from orgimport.kinds.distributors.kind import DISTRIBUTORS
 from orgimport.kinds.distributors.rules import changes_against, lookup_key
 from orgimport.kinds.organizations.fields import DistributorFields
-from orgimport.kinds.organizations.record import Distributor
+from orgimport.kinds.organizations.record import Organization
 from tests.vats import DE_VAT, it_vat
 
 HELD = it_vat(555)  # the VAT a stored distributor holds, and other spellings of it
@@ -32,9 +32,9 @@ def record(row_number: int = 2, extra: tuple[str, ...] = (), **cells: str) -> Cs
     return CsvRecord(row_number=row_number, cells=full, extra_cells=extra)
 
 
-def holder(vat: str, *, archived: bool = False, id: str = "d1", **fields: Any) -> Distributor:
+def holder(vat: str, *, archived: bool = False, id: str = "d1", **fields: Any) -> Organization:
     values = {"name": "Stored", "vat": vat, **fields}
-    return Distributor(
+    return Organization(
         id=id,
         fields=DistributorFields(**values).cleaned(),
         created_at="2026-01-01T00:00:00.000Z",
@@ -45,7 +45,7 @@ def holder(vat: str, *, archived: bool = False, id: str = "d1", **fields: Any) -
     )
 
 
-def judge_one(rec: CsvRecord, holders: dict[str, Distributor] | None = None) -> RowVerdict:
+def judge_one(rec: CsvRecord, holders: dict[str, Organization] | None = None) -> RowVerdict:
     (verdict,) = judge_rows(DISTRIBUTORS, [rec], holders or {})
     return verdict
 

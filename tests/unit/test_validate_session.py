@@ -15,7 +15,7 @@ from orgimport.kinds.distributors.columns import DISTRIBUTOR_COLUMNS
 from orgimport.kinds.distributors.kind import DISTRIBUTORS
 from orgimport.kinds.distributors.records import DistributorRecords
 from orgimport.kinds.organizations.fields import DistributorFields
-from orgimport.kinds.organizations.record import Distributor
+from orgimport.kinds.organizations.record import Organization
 from tests.vats import it_vat
 
 CALLER = Caller(user_id="u1", org_id="o1", role="owner")
@@ -23,11 +23,11 @@ HEADER = ",".join(DISTRIBUTOR_COLUMNS)
 
 
 class FakeDistributors:
-    def __init__(self, holders: dict[str, Distributor] | None = None):
+    def __init__(self, holders: dict[str, Organization] | None = None):
         self.holders = holders or {}
         self.calls: list[set[str]] = []
 
-    def holders_of(self, vat_keys: Iterable[str]) -> dict[str, Distributor]:
+    def holders_of(self, vat_keys: Iterable[str]) -> dict[str, Organization]:
         keys = set(vat_keys)
         self.calls.append(keys)
         return {k: d for k, d in self.holders.items() if k in keys}
@@ -51,8 +51,8 @@ def line(name: str, vat: str, email: str = "") -> str:
     return ",".join(cells.values())
 
 
-def held(vat: str) -> Distributor:
-    return Distributor(
+def held(vat: str) -> Organization:
+    return Organization(
         id="d-held",
         fields=DistributorFields(name="Held", vat=vat).cleaned(),
         created_at="t",

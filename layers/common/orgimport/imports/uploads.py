@@ -43,7 +43,9 @@ ORG_META = "org-id"
 UPLOAD_CONTENT_TYPE = "text/csv"
 
 
-class UploadTicket(NamedTuple):
+class PresignedUpload(NamedTuple):
+    """Where and how the client POSTs its file (the API's view: schemas.UploadTicket)."""
+
     upload_id: str
     url: str
     fields: dict[str, str]
@@ -65,7 +67,9 @@ class UploadTicket(NamedTuple):
         }
 
 
-def start_upload(store: UploadStore, caller: Caller, *, now: int, ttl_seconds: int) -> UploadTicket:
+def start_upload(
+    store: UploadStore, caller: Caller, *, now: int, ttl_seconds: int
+) -> PresignedUpload:
     """A presigned POST for a new upload whose signed policy fixes the key, the content type,
     the size range and the caller's identity: S3 refuses any other file."""
     upload_id = str(uuid.uuid4())
@@ -77,7 +81,7 @@ def start_upload(store: UploadStore, caller: Caller, *, now: int, ttl_seconds: i
         max_bytes=MAX_FILE_BYTES,
         expires_in=ttl_seconds,
     )
-    return UploadTicket(
+    return PresignedUpload(
         upload_id=upload_id,
         url=form.url,
         fields=form.fields,

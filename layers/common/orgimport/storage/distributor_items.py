@@ -11,7 +11,7 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
 from orgimport.kinds.organizations.fields import DistributorFields
-from orgimport.kinds.organizations.record import FIELD_NAMES, Distributor
+from orgimport.kinds.organizations.record import FIELD_NAMES, Organization
 from orgimport.kinds.organizations.vat import vat_key
 from orgimport.storage.models import DISTRIBUTOR_ENTITY, DISTRIBUTOR_PREFIX, DistributorItem
 
@@ -27,8 +27,8 @@ def name_sort_key(name: str, distributor_id: str) -> str:
     return name.lower().encode()[:room].decode("utf-8", "ignore") + suffix
 
 
-def to_domain(item: DistributorItem) -> Distributor:
-    return Distributor(
+def to_domain(item: DistributorItem) -> Organization:
+    return Organization(
         id=item.id,
         fields=DistributorFields(**{a: getattr(item, a) for a in FIELD_NAMES}),
         created_at=item.created_at,
@@ -39,7 +39,7 @@ def to_domain(item: DistributorItem) -> Distributor:
     )
 
 
-def to_item(d: Distributor) -> DistributorItem:
+def to_item(d: Organization) -> DistributorItem:
     name = d.fields.name or ""
     return DistributorItem(
         pk=DISTRIBUTOR_PREFIX + d.id,

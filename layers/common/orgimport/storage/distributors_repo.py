@@ -19,8 +19,8 @@ from orgimport.core.errors import NotFound
 from orgimport.kinds.organizations.fields import DistributorFields
 from orgimport.kinds.organizations.ports import StaleWrite, VatClaim
 from orgimport.kinds.organizations.record import (
-    Distributor,
     DistributorPage,
+    Organization,
     Overwritten,
     changed_fields,
 )
@@ -46,7 +46,7 @@ from orgimport.storage.vat_guards import STALE_GUARD_SECONDS, VatGuards
 _OVERWRITE_ATTEMPTS = 2
 
 
-def _refusal(current: Distributor | None, expected_vat_key: str, require_active: bool) -> str:
+def _refusal(current: Organization | None, expected_vat_key: str, require_active: bool) -> str:
     """Why an overwrite may not touch `current` ("" when it may)."""
     if current is None:
         return "not_found"
@@ -74,7 +74,7 @@ class DistributorRepository:
 
     # --- reads -----------------------------------------------------------------
 
-    def get(self, distributor_id: str) -> Distributor | None:
+    def get(self, distributor_id: str) -> Organization | None:
         try:
             return to_domain(
                 DistributorItem.get(DISTRIBUTOR_PREFIX + distributor_id, consistent_read=True)
@@ -82,7 +82,7 @@ class DistributorRepository:
         except DistributorItem.DoesNotExist:
             return None
 
-    def holders_of(self, vat_keys: Iterable[str]) -> dict[str, Distributor]:
+    def holders_of(self, vat_keys: Iterable[str]) -> dict[str, Organization]:
         """The distributor holding each VAT key (archived ones included), in batched reads."""
         keys = {k for k in vat_keys if k}
         if not keys:
@@ -139,7 +139,7 @@ class DistributorRepository:
 
     # --- distributor writes -------------------------------------------------------
 
-    def insert(self, distributor: Distributor) -> bool:
+    def insert(self, distributor: Organization) -> bool:
         """Write a new distributor; False when an item with its id already exists."""
         try:
             to_item(distributor).save(condition=DistributorItem.pk.does_not_exist())
@@ -149,7 +149,7 @@ class DistributorRepository:
                 return False
             raise
 
-    def insert_many(self, distributors: list[Distributor]) -> None:
+    def insert_many(self, distributors: list[Organization]) -> None:
         """Write new distributors in batches of 25 (BatchWriteItem takes no conditions:
         callers hold the VAT guard of every one of them)."""
         with DistributorItem.batch_write() as batch:
@@ -226,7 +226,7 @@ class DistributorRepository:
 
     def set_deleted_at(
         self, distributor_id: str, deleted_at: str | None, updated_at: str
-    ) -> Distributor:
+    ) -> Organization:
         item = DistributorItem(pk=DISTRIBUTOR_PREFIX + distributor_id)
         archive = (
             DistributorItem.deleted_at.set(deleted_at)

@@ -14,7 +14,7 @@ from orgimport.imports.session import RowOutcome, RowVerdict
 from orgimport.kinds.distributors.columns import COLUMN_OF_ATTRIBUTE, DISTRIBUTOR_COLUMNS
 from orgimport.kinds.distributors.rules import row_fields
 from orgimport.kinds.organizations.ports import OrganizationStore
-from orgimport.kinds.organizations.record import Distributor
+from orgimport.kinds.organizations.record import Organization
 from orgimport.kinds.organizations.service import (
     NewDistributor,
     create_distributors,
@@ -60,8 +60,8 @@ class DistributorWriter:
         return [self._created(row, result) for row, result in zip(rows, results, strict=True)]
 
     @staticmethod
-    def _created(row: RowVerdict, result: Distributor | DomainError) -> RowOutcome:
-        if isinstance(result, Distributor):
+    def _created(row: RowVerdict, result: Organization | DomainError) -> RowOutcome:
+        if isinstance(result, Organization):
             return RowOutcome(row.row_number, "created", id=result.id)
         return _failed(row, result)
 
@@ -93,7 +93,7 @@ class DistributorRecords:
     def __init__(self, store: OrganizationStore):
         self.store = store
 
-    def holders_of(self, keys: Iterable[str]) -> dict[str, Distributor]:
+    def holders_of(self, keys: Iterable[str]) -> dict[str, Organization]:
         return self.store.holders_of(keys)
 
     def writer(self, caller: Caller, import_id: str, run: Mapper) -> RowWriter:

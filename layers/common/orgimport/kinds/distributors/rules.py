@@ -14,7 +14,7 @@ from orgimport.imports.kind import RowFindings, UpdateTarget
 from orgimport.imports.session import Diagnostic
 from orgimport.kinds.distributors.columns import COLUMN_OF_ATTRIBUTE, COLUMN_OF_ERROR_KEY
 from orgimport.kinds.organizations.fields import DistributorFields, field_errors
-from orgimport.kinds.organizations.record import Distributor
+from orgimport.kinds.organizations.record import Organization
 from orgimport.kinds.organizations.vat import vat_identity
 
 # the distributor attributes an override may change: every one but the VAT, the lookup key
@@ -52,7 +52,7 @@ def identity_key(data: Mapping[str, str]) -> str | None:
     return lookup_key(data.get("vat_number", ""))
 
 
-def changes_against(fields: DistributorFields, stored: Distributor) -> dict[str, dict[str, Any]]:
+def changes_against(fields: DistributorFields, stored: Organization) -> dict[str, dict[str, Any]]:
     """What an override would overwrite: {column: {"from": stored, "to": csv}} for each
     field whose cleaned CSV value differs (empty -> None, empty language -> `it`)."""
     out: dict[str, dict[str, Any]] = {}
@@ -72,7 +72,7 @@ def _field_diagnostics(fields: DistributorFields, vat_held: bool) -> tuple[Diagn
     return tuple(found)
 
 
-def judge_row(data: Mapping[str, str], holder: Distributor | None) -> RowFindings:
+def judge_row(data: Mapping[str, str], holder: Organization | None) -> RowFindings:
     """A row against the distributor holding its VAT: an archived holder is an error, an
     active one a warning (override updates it)."""
     fields = row_fields(data).cleaned()

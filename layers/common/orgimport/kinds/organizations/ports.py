@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from orgimport.kinds.organizations.fields import DistributorFields
-from orgimport.kinds.organizations.record import Distributor, DistributorPage, Overwritten
+from orgimport.kinds.organizations.record import DistributorPage, Organization, Overwritten
 
 
 class StaleWrite(Exception):
@@ -37,9 +37,9 @@ class VatClaim:
 class OrganizationStore(Protocol):
     """Records of one organization kind and their VAT guards."""
 
-    def get(self, distributor_id: str) -> Distributor | None: ...
+    def get(self, distributor_id: str) -> Organization | None: ...
 
-    def holders_of(self, vat_keys: Iterable[str]) -> dict[str, Distributor]:
+    def holders_of(self, vat_keys: Iterable[str]) -> dict[str, Organization]:
         """The record holding each VAT identity (archived ones included), one batched read."""
         ...
 
@@ -56,11 +56,11 @@ class OrganizationStore(Protocol):
 
     def release_vat(self, claim: VatClaim) -> None: ...
 
-    def insert(self, distributor: Distributor) -> bool:
+    def insert(self, distributor: Organization) -> bool:
         """Write a new record; False when one with its id exists already."""
         ...
 
-    def insert_many(self, distributors: list[Distributor]) -> None: ...
+    def insert_many(self, distributors: list[Organization]) -> None: ...
 
     def overwrite(
         self,
@@ -78,4 +78,4 @@ class OrganizationStore(Protocol):
 
     def set_deleted_at(
         self, distributor_id: str, deleted_at: str | None, updated_at: str
-    ) -> Distributor: ...
+    ) -> Organization: ...

@@ -30,7 +30,10 @@ def utc_now() -> str:
 
 
 @dataclass(frozen=True)
-class Distributor:
+class Organization:
+    """One stored organization record (a distributor; the tiers below share its shape).
+    The API's view of it is `orgimport.api.schemas.Distributor`."""
+
     id: str
     fields: DistributorFields  # cleaned
     created_at: str
@@ -72,7 +75,7 @@ class Distributor:
 
 @dataclass(frozen=True)
 class DistributorPage:
-    distributors: list[Distributor]
+    distributors: list[Organization]
     next_cursor: str | None
     page_size: int
 
@@ -81,5 +84,5 @@ class DistributorPage:
 class Overwritten:
     """The distributor after an overwrite, and the fields it changed (none: nothing written)."""
 
-    distributor: Distributor
+    distributor: Organization
     changed: tuple[str, ...]

@@ -14,7 +14,7 @@ from orgimport.core.identity import Caller
 from orgimport.core.mapper import Mapper
 from orgimport.kinds.organizations.fields import DistributorFields, field_errors
 from orgimport.kinds.organizations.ports import OrganizationStore, StaleWrite, VatClaim
-from orgimport.kinds.organizations.record import Distributor, DistributorPage, Overwritten, utc_now
+from orgimport.kinds.organizations.record import DistributorPage, Organization, Overwritten, utc_now
 from orgimport.kinds.organizations.vat import vat_key
 
 PAGE_SIZE_DEFAULT = 20
@@ -46,7 +46,7 @@ def create_distributors(
     caller: Caller,
     requests: list[NewDistributor],
     run: Mapper = map,
-) -> list[Distributor | DomainError]:
+) -> list[Organization | DomainError]:
     """Create many distributors: each VAT claimed by its own conditional write
     (run through `run`, e.g. a thread pool's map), then the new items written in batches.
 
@@ -56,10 +56,10 @@ def create_distributors(
     """
     now = utc_now()
 
-    def claim(request: NewDistributor) -> tuple[Distributor, VatClaim | None] | DomainError:
+    def claim(request: NewDistributor) -> tuple[Organization, VatClaim | None] | DomainError:
         try:
             fields = checked(request.fields)
-            distributor = Distributor(
+            distributor = Organization(
                 id=request.distributor_id,
                 fields=fields,
                 created_at=now,
@@ -73,7 +73,7 @@ def create_distributors(
 
     claimed = list(run(claim, requests))
     _write_fresh(repo, [c for c in claimed if isinstance(c, tuple) and c[1] is not None])
-    results: list[Distributor | DomainError] = []
+    results: list[Organization | DomainError] = []
     for outcome in claimed:
         if isinstance(outcome, tuple):
             distributor, own = outcome
@@ -85,7 +85,9 @@ def create_distributors(
     return results
 
 
-def _write_fresh(repo: OrganizationStore, fresh: list[tuple[Distributor, VatClaim | None]]) -> None:
+def _write_fresh(
+    repo: OrganizationStore, fresh: list[tuple[Organization, VatClaim | None]]
+) -> None:
     """Write the distributors whose VAT this request claimed, in batches. A batch may
     fail half way: then free only the VATs whose distributor was not written, each on
     this request's own claim."""
@@ -102,7 +104,7 @@ def _write_fresh(repo: OrganizationStore, fresh: list[tuple[Distributor, VatClai
 
 def create_distributor(
     repo: OrganizationStore, caller: Caller, fields: DistributorFields
-) -> Distributor:
+) -> Organization:
     """POST /distributors."""
     (result,) = create_distributors(repo, caller, [NewDistributor(fields, new_id())])
     if isinstance(result, DomainError):
@@ -110,7 +112,7 @@ def create_distributor(
     return result
 
 
-def get_distributor(repo: OrganizationStore, distributor_id: str) -> Distributor:
+def get_distributor(repo: OrganizationStore, distributor_id: str) -> Organization:
     found = repo.get(distributor_id)
     if found is None:
         raise NotFound("distributor not found")
@@ -137,7 +139,7 @@ def _stale(exc: StaleWrite) -> DomainError:
 
 def update_distributor(
     repo: OrganizationStore, distributor_id: str, fields: DistributorFields
-) -> Distributor:
+) -> Organization:
     """PUT /distributors/{id}: every field replaced; a new VAT must be free.
 
     A body equal to the stored distributor writes nothing (`updated_at` kept).
@@ -159,7 +161,7 @@ def update_distributor(
     return done.distributor
 
 
-def _move(repo: OrganizationStore, current: Distributor, fields: DistributorFields) -> Overwritten:
+def _move(repo: OrganizationStore, current: Organization, fields: DistributorFields) -> Overwritten:
     """Move a distributor to another VAT: claim the new guard (this request's own), write,
     then free the old guard as it was read before the move, so that a guard another
     request took meanwhile is never dropped. A failed write frees only its own claim."""
@@ -214,7 +216,7 @@ def overwrite_distributor(
         raise Conflict("the distributor holding this VAT changed meanwhile, retry") from None
 
 
-def archive_distributor(repo: OrganizationStore, distributor_id: str) -> Distributor:
+def archive_distributor(repo: OrganizationStore, distributor_id: str) -> Organization:
     current = get_distributor(repo, distributor_id)
     if current.archived:
         return current
@@ -222,7 +224,7 @@ def archive_distributor(repo: OrganizationStore, distributor_id: str) -> Distrib
     return repo.set_deleted_at(distributor_id, now, now)
 
 
-def restore_distributor(repo: OrganizationStore, distributor_id: str) -> Distributor:
+def restore_distributor(repo: OrganizationStore, distributor_id: str) -> Organization:
     current = get_distributor(repo, distributor_id)
     if not current.archived:
         return current
