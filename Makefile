@@ -72,9 +72,9 @@ format: $(DEPS)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-## mypy on the production package
+## mypy on the production package and the fakes of its ports
 typecheck: $(DEPS)
-	$(BIN)/mypy layers/common/orgimport
+	$(BIN)/mypy layers/common/orgimport tests/unit/fakes.py
 
 ## sam validate --lint
 sam-validate: $(SAM_DEPS)

@@ -3,9 +3,6 @@ semantics, a controllable clock, no AWS."""
 
 from __future__ import annotations
 
-import copy
-import threading
-from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -20,7 +17,6 @@ from orgimport.core.errors import (
     NotFound,
     SessionExpired,
     SessionNotFound,
-    VatTaken,
 )
 from orgimport.core.identity import Caller
 from orgimport.imports.confirm import (
@@ -33,14 +29,13 @@ from orgimport.imports.confirm import (
     import_status,
     row_record_id,
 )
-from orgimport.imports.session import Diagnostic, ImportSession, RowOutcome, RowVerdict
+from orgimport.imports.session import Diagnostic, ImportSession, RowVerdict
 from orgimport.kinds.distributors.kind import DISTRIBUTORS
 from orgimport.kinds.distributors.records import DistributorRecords
 from orgimport.kinds.distributors.rules import changes_against, row_fields
-from orgimport.kinds.organizations.fields import DistributorFields
-from orgimport.kinds.organizations.ports import StaleWrite, VatClaim
-from orgimport.kinds.organizations.record import Organization, Overwritten, changed_fields
+from orgimport.kinds.organizations.record import Organization
 from orgimport.kinds.organizations.vat import vat_key
+from tests.unit.fakes import Clock, FakeOrganizations, FakeSessions
 from tests.vats import it_vat
 
 V999 = it_vat(999)
@@ -55,182 +50,6 @@ IMPORT_ID = "0b5b7f0e-8a4c-4d0e-9c61-5a3a3f0c1e01"
 
 class Crash(BaseException):
     """The process dying mid-confirm (not an Exception: nothing may catch it)."""
-
-
-# --- fakes ---------------------------------------------------------------------------
-
-
-class FakeDistributors:
-    """The DistributorRepository calls confirm makes, with the same conditions."""
-
-    def __init__(self) -> None:
-        self.items: dict[str, Organization] = {}
-        self.guards: dict[str, str] = {}  # vat key -> distributor id
-        self.writes = 0
-        self.fail: Callable[[str, str], None] | None = None  # (operation, vat or id)
-        self._lock = threading.Lock()
-
-    def _hook(self, op: str, what: str) -> None:
-        if self.fail is not None:
-            self.fail(op, what)
-
-    def seed(self, name: str, vat: str, archived: bool = False) -> Organization:
-        d = Organization(
-            id=f"seed-{vat_key(vat)}",
-            fields=DistributorFields(name=name, vat=vat, language="it"),
-            created_at="2026-01-01T00:00:00.000Z",
-            updated_at="2026-01-01T00:00:00.000Z",
-            created_by_user="someone",
-            created_by_org="o0",
-            deleted_at="2026-02-01T00:00:00.000Z" if archived else None,
-        )
-        self.items[d.id] = d
-        self.guards[d.vat_key] = d.id
-        return d
-
-    def claim_vat(self, vat: str, distributor_id: str) -> VatClaim | None:
-        self._hook("claim", vat)
-        with self._lock:
-            self.writes += 1
-            held = self.guards.get(vat_key(vat))
-            if held is None:
-                self.guards[vat_key(vat)] = distributor_id
-                return VatClaim(vat_key(vat), distributor_id, "fake")
-            if held == distributor_id:
-                return None
-            raise VatTaken(vat, held)
-
-    def release_vat(self, claim: VatClaim) -> None:
-        with self._lock:
-            if self.guards.get(claim.key) == claim.distributor_id:
-                del self.guards[claim.key]
-
-    def insert(self, distributor: Organization) -> bool:
-        self._hook("insert", distributor.id)
-        with self._lock:
-            self.writes += 1
-            if distributor.id in self.items:
-                return False
-            self.items[distributor.id] = distributor
-            return True
-
-    def insert_many(self, distributors: list[Organization]) -> None:
-        self._hook("insert_many", distributors[0].id)
-        with self._lock:
-            self.writes += 1
-            for d in distributors:
-                self.items[d.id] = d
-
-    def get(self, distributor_id: str) -> Organization | None:
-        return self.items.get(distributor_id)
-
-    def overwrite(
-        self,
-        distributor_id: str,
-        fields: DistributorFields,
-        updated_at: str,
-        expected_vat_key: str,
-        require_active: bool,
-        keep_vat: bool = False,
-        read_first: bool = False,
-    ) -> Overwritten:
-        self._hook("overwrite", distributor_id)
-        with self._lock:
-            self.writes += 1
-            current = self.items.get(distributor_id)
-            if current is None:
-                raise StaleWrite("not_found")
-            if current.vat_key != expected_vat_key:
-                raise StaleWrite("vat_changed")
-            if require_active and current.archived:
-                raise StaleWrite("archived")
-            if keep_vat:
-                fields = replace(fields, vat=current.fields.vat)
-            updated = replace(current, fields=fields, updated_at=updated_at)
-            self.items[distributor_id] = updated
-            return Overwritten(updated, changed_fields(current.fields, fields))
-
-    def by_vat(self, vat: str) -> list[Organization]:
-        return [d for d in self.items.values() if d.vat_key == vat_key(vat)]
-
-
-class FakeSessions:
-    """The SessionRepository: META conditions under a lock, outcomes per chunk."""
-
-    def __init__(self) -> None:
-        self.sessions: dict[str, ImportSession] = {}
-        self.parts: dict[str, dict[int, list[RowOutcome]]] = {}
-        self.writes = 0
-        self.on_begin: Callable[[], None] | None = None
-        self.on_save: Callable[[int], None] | None = None
-        self._lock = threading.Lock()
-
-    def save_new(self, session: ImportSession) -> None:
-        self.sessions[session.import_id] = copy.deepcopy(session)
-        self.parts[session.import_id] = {}
-
-    def load(self, import_id: str, now: int) -> ImportSession:
-        if import_id not in self.sessions:
-            raise SessionNotFound()
-        session = copy.deepcopy(self.sessions[import_id])
-        if now >= session.expires_at:
-            raise SessionExpired()
-        session.outcomes = {
-            o.row_number: o for part in self.parts[import_id].values() for o in part
-        }
-        return session
-
-    def begin_confirm(
-        self, import_id: str, request_hash: str, now: int, lease_seconds: int, keep_until: int
-    ) -> bool:
-        if self.on_begin is not None:
-            self.on_begin()
-        with self._lock:
-            self.writes += 1
-            s = self.sessions[import_id]
-            fresh = s.status == "validated" and s.expires_at > now
-            takeover = (
-                s.status == "confirming"
-                and s.request_hash == request_hash
-                and (s.lease_until or 0) < now
-            )
-            if not (fresh or takeover):
-                return False
-            s.status, s.request_hash = "confirming", request_hash
-            s.lease_until, s.expires_at = now + lease_seconds, keep_until
-            return True
-
-    def save_outcomes(
-        self, import_id: str, chunk_index: int, outcomes: list[RowOutcome], expires_at: int
-    ) -> None:
-        if self.on_save is not None:
-            self.on_save(chunk_index)
-        with self._lock:
-            self.writes += 1
-            self.parts[import_id][chunk_index] = list(outcomes)
-
-    def finish_confirm(self, import_id: str, request_hash: str, now: int) -> None:
-        with self._lock:
-            self.writes += 1
-            s = self.sessions[import_id]
-            if s.status != "confirming" or s.request_hash != request_hash:
-                raise Conflict("import session was confirmed by another request")
-            s.status, s.lease_until = "confirmed", now
-
-    def release_lease(self, import_id: str, request_hash: str) -> None:
-        with self._lock:
-            self.writes += 1
-            s = self.sessions[import_id]
-            if s.status == "confirming" and s.request_hash == request_hash:
-                s.lease_until = 0
-
-
-class Clock:
-    def __init__(self, now: int = NOW) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return float(self.now)
 
 
 # --- building sessions -----------------------------------------------------------------
@@ -290,7 +109,7 @@ def make_session(
     return session
 
 
-def mixed_rows(repo: FakeDistributors, count: int) -> list[RowVerdict]:
+def mixed_rows(repo: FakeOrganizations, count: int) -> list[RowVerdict]:
     """Rows 2.. with every status: each 10th a warning (its VAT seeded), each 7th an error."""
     rows = []
     for n in range(2, count + 2):
@@ -304,8 +123,8 @@ def mixed_rows(repo: FakeDistributors, count: int) -> list[RowVerdict]:
 
 
 @pytest.fixture
-def repo() -> FakeDistributors:
-    return FakeDistributors()
+def repo() -> FakeOrganizations:
+    return FakeOrganizations()
 
 
 @pytest.fixture
@@ -315,7 +134,7 @@ def sessions() -> FakeSessions:
 
 def run(
     sessions: FakeSessions,
-    repo: FakeDistributors,
+    repo: FakeOrganizations,
     *,
     override: bool = False,
     caller: Caller = OWNER,
@@ -323,7 +142,7 @@ def run(
     clock: Clock | None = None,
     **options: Any,
 ) -> ConfirmResult:
-    opts = ConfirmOptions(clock=clock or Clock(), **options)
+    opts = ConfirmOptions(clock=clock or Clock(NOW), **options)
     return confirm_import(
         sessions,
         DISTRIBUTORS,
@@ -338,7 +157,7 @@ def results(result: ConfirmResult) -> list[dict[str, Any]]:
     return result.as_json()["results"]
 
 
-def assert_no_duplicates(repo: FakeDistributors) -> None:
+def assert_no_duplicates(repo: FakeOrganizations) -> None:
     keys = [d.vat_key for d in repo.items.values()]
     assert len(keys) == len(set(keys))
 
@@ -407,7 +226,7 @@ def test_update_overwrites_empty_cells_and_defaults_an_empty_language(sessions, 
     concurrency=st.sampled_from([1, 4]),
 )
 def test_counters_always_add_up_and_results_follow_row_order(statuses, override, concurrency):
-    repo, sessions = FakeDistributors(), FakeSessions()
+    repo, sessions = FakeOrganizations(), FakeSessions()
     rows = []
     for i, status in enumerate(statuses):
         n = i + 2
@@ -429,7 +248,7 @@ def test_concurrency_does_not_change_the_result(repo):
     rows = mixed_rows(repo, 450)
     make_session(one, rows)
     first = run(one, repo, override=True, concurrency=1)
-    again = FakeDistributors()
+    again = FakeOrganizations()
     rows = mixed_rows(again, 450)
     make_session(many, rows)
     second = run(many, again, override=True, concurrency=8)
@@ -524,7 +343,7 @@ def test_a_run_that_outlived_its_lease_answers_with_the_result_of_the_run_that_t
     sessions, repo
 ):
     make_session(sessions, mixed_rows(repo, 450))
-    clock = Clock()
+    clock = Clock(NOW)
     taken_over: list[ConfirmResult] = []
 
     def stall_then_be_overtaken(chunk_index: int) -> None:
@@ -547,7 +366,7 @@ def test_a_confirm_cut_off_midway_resumes_to_the_uninterrupted_counters(
 ):
     rows = mixed_rows(repo, 500)
     make_session(sessions, rows)
-    reference_repo, reference_sessions = FakeDistributors(), FakeSessions()
+    reference_repo, reference_sessions = FakeOrganizations(), FakeSessions()
     make_session(reference_sessions, mixed_rows(reference_repo, 500))
     reference = run(reference_sessions, reference_repo, override=True, concurrency=4)
     calls = 0
@@ -559,7 +378,7 @@ def test_a_confirm_cut_off_midway_resumes_to_the_uninterrupted_counters(
             raise Crash()
 
     repo.fail = crash
-    clock = Clock()
+    clock = Clock(NOW)
     with pytest.raises(Crash):
         run(sessions, repo, override=True, concurrency=4, clock=clock)
     repo.fail = None

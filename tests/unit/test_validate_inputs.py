@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
 
 from orgimport.core.errors import BadRequest, FileRejected, NotAllowed, ValidationFailed
 from orgimport.core.identity import Caller
 from orgimport.core.limits import MAX_FILE_BYTES
-from orgimport.imports.ports import PresignedForm, StoredUpload
 from orgimport.imports.uploads import (
     fetch_upload,
     form_file,
@@ -18,6 +16,7 @@ from orgimport.imports.uploads import (
     start_upload,
     upload_id_from_json,
 )
+from tests.unit.fakes import FakeUploads
 
 CALLER = Caller(user_id="auth0|u1", org_id="o1", role="owner")
 CSV = "company_name,vat_number\r\nCaffè,IT1\r\n".encode("cp1252")
@@ -36,27 +35,6 @@ def multipart(fields: dict[str, bytes], boundary: str = "----WebKitFormBoundaryX
             + b"\r\n"
         )
     return b"".join(parts) + f"--{boundary}--\r\n".encode()
-
-
-class FakeStore:
-    def __init__(self, objects: dict[str, tuple[bytes, dict[str, str]]] | None = None):
-        self.objects = objects or {}
-        self.presigned: list[tuple[str, dict[str, Any]]] = []
-        self.reads: list[str] = []
-
-    def presign_post(self, upload_id: str, **form: Any) -> PresignedForm:
-        self.presigned.append((upload_id, form))
-        return PresignedForm("https://bucket.example/", {"key": upload_id, "policy": "p"})
-
-    def head(self, upload_id: str) -> StoredUpload | None:
-        if upload_id not in self.objects:
-            return None
-        data, meta = self.objects[upload_id]
-        return StoredUpload(size=len(data), metadata=meta)
-
-    def read(self, upload_id: str, max_bytes: int) -> bytes:
-        self.reads.append(upload_id)
-        return self.objects[upload_id][0][: max_bytes + 1]
 
 
 # --- multipart ----------------------------------------------------------------------------------
@@ -101,19 +79,19 @@ def test_a_field_named_filename_is_not_taken_for_file():
     "content_type", ["text/csv", "text/csv; charset=windows-1252", "application/vnd.ms-excel"]
 )
 def test_a_raw_csv_body_is_taken_as_is(content_type):
-    assert incoming_csv(content_type, CSV, CALLER, FakeStore()) == (CSV, "body")
+    assert incoming_csv(content_type, CSV, CALLER, FakeUploads()) == (CSV, "body")
 
 
 @pytest.mark.parametrize("content_type", ["application/xml", None, ""])
 def test_an_unsupported_content_type_is_a_400_listing_the_supported_ones(content_type):
     with pytest.raises(BadRequest) as info:
-        incoming_csv(content_type, CSV, CALLER, FakeStore())
+        incoming_csv(content_type, CSV, CALLER, FakeUploads())
     assert info.value.data["type"] == "unsupported_content_type"
     assert "multipart/form-data" in info.value.data["supported"]
 
 
 def test_json_names_an_upload_of_the_caller():
-    store = FakeStore({UPLOAD_ID: (CSV, OWN_META)})
+    store = FakeUploads({UPLOAD_ID: (CSV, OWN_META)})
     body = json.dumps({"upload_id": UPLOAD_ID}).encode()
     assert incoming_csv("application/json", body, CALLER, store) == (CSV, f"upload:{UPLOAD_ID}")
 
@@ -143,7 +121,7 @@ def test_a_body_that_is_not_json_is_a_bad_request():
 
 
 def test_an_upload_ticket_binds_the_caller_and_states_expiry_and_limit():
-    store = FakeStore()
+    store = FakeUploads()
     ticket = start_upload(store, CALLER, now=1_700_000_000, ttl_seconds=900)
     ((upload_id, form),) = store.presigned
     assert upload_id == ticket.upload_id
@@ -164,7 +142,7 @@ def test_an_upload_ticket_binds_the_caller_and_states_expiry_and_limit():
 
 def test_an_unknown_upload_is_a_400_on_upload_id():
     with pytest.raises(ValidationFailed) as info:
-        fetch_upload(FakeStore(), CALLER, UPLOAD_ID)
+        fetch_upload(FakeUploads(), CALLER, UPLOAD_ID)
     assert [(e.key, e.message) for e in info.value.errors] == [("upload_id", "not_found")]
 
 
@@ -173,14 +151,14 @@ def test_an_unknown_upload_is_a_400_on_upload_id():
     [{"user-id": "someone-else", "org-id": "o1"}, {}, {"user-id": "auth0%7Cu1", "org-id": "o2"}],
 )
 def test_another_users_upload_is_refused(metadata):
-    store = FakeStore({UPLOAD_ID: (CSV, metadata)})
+    store = FakeUploads({UPLOAD_ID: (CSV, metadata)})
     with pytest.raises(NotAllowed):
         fetch_upload(store, CALLER, UPLOAD_ID)
     assert store.reads == []
 
 
 def test_an_upload_over_the_limit_is_refused_before_it_is_read():
-    store = FakeStore({UPLOAD_ID: (b"x" * (MAX_FILE_BYTES + 1), OWN_META)})
+    store = FakeUploads({UPLOAD_ID: (b"x" * (MAX_FILE_BYTES + 1), OWN_META)})
     with pytest.raises(FileRejected) as info:
         fetch_upload(store, CALLER, UPLOAD_ID)
     assert info.value.reason == "file_too_large"
@@ -189,6 +167,6 @@ def test_an_upload_over_the_limit_is_refused_before_it_is_read():
 
 
 def test_an_empty_upload_reads_as_empty_without_a_get():
-    store = FakeStore({UPLOAD_ID: (b"", OWN_META)})
+    store = FakeUploads({UPLOAD_ID: (b"", OWN_META)})
     assert fetch_upload(store, CALLER, UPLOAD_ID) == b""
     assert store.reads == []

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import pytest
 
 from orgimport.core.errors import FileRejected
 from orgimport.core.identity import Caller
-from orgimport.imports.session import ImportSession
 from orgimport.imports.template_csv import template_text
 from orgimport.imports.validate import validate_csv
 from orgimport.kinds.distributors.columns import DISTRIBUTOR_COLUMNS
@@ -16,29 +13,11 @@ from orgimport.kinds.distributors.kind import DISTRIBUTORS
 from orgimport.kinds.distributors.records import DistributorRecords
 from orgimport.kinds.organizations.fields import DistributorFields
 from orgimport.kinds.organizations.record import Organization
+from tests.unit.fakes import FakeOrganizations, FakeSessions
 from tests.vats import it_vat
 
 CALLER = Caller(user_id="u1", org_id="o1", role="owner")
 HEADER = ",".join(DISTRIBUTOR_COLUMNS)
-
-
-class FakeDistributors:
-    def __init__(self, holders: dict[str, Organization] | None = None):
-        self.holders = holders or {}
-        self.calls: list[set[str]] = []
-
-    def holders_of(self, vat_keys: Iterable[str]) -> dict[str, Organization]:
-        keys = set(vat_keys)
-        self.calls.append(keys)
-        return {k: d for k, d in self.holders.items() if k in keys}
-
-
-class FakeSessions:
-    def __init__(self) -> None:
-        self.saved: list[ImportSession] = []
-
-    def save_new(self, session: ImportSession) -> None:
-        self.saved.append(session)
 
 
 def csv_of(*rows: str) -> bytes:
@@ -63,7 +42,7 @@ def held(vat: str) -> Organization:
 
 
 def run(data: bytes, distributors=None, sessions=None, **kwargs):
-    distributors = distributors or FakeDistributors()
+    distributors = distributors or FakeOrganizations()
     sessions = sessions or FakeSessions()
     session = validate_csv(
         data,
@@ -82,8 +61,8 @@ def test_every_vat_of_the_file_is_looked_up_in_one_call():
     rows = [line(f"N{i}", it_vat(i)) for i in range(999)]
     rows.append(line("dup", f"it {it_vat(1)[2:]}"))
     _, distributors, _ = run(csv_of(*rows))
-    assert len(distributors.calls) == 1
-    assert len(distributors.calls[0]) == 999
+    assert len(distributors.holder_lookups) == 1
+    assert len(distributors.holder_lookups[0]) == 999
 
 
 def test_the_session_stored_is_the_one_returned_with_owner_lifetime_and_rows():
@@ -97,7 +76,7 @@ def test_the_session_stored_is_the_one_returned_with_owner_lifetime_and_rows():
 
 
 def test_report_has_the_contract_counters_and_every_row():
-    holders = FakeDistributors({it_vat(2): held(it_vat(2))})
+    holders = FakeOrganizations([held(it_vat(2))])
     session, _, _ = run(csv_of(line("A", it_vat(1)), line("B", it_vat(2)), line("C", "")), holders)
     report = session.report()
     assert {k: v for k, v in report.items() if k not in ("import_id", "rows")} == {
@@ -126,11 +105,11 @@ def test_each_validate_gets_a_fresh_uuid_import_id():
     ],
 )
 def test_a_rejected_file_touches_no_store(data, reason):
-    distributors, sessions = FakeDistributors(), FakeSessions()
+    distributors, sessions = FakeOrganizations(), FakeSessions()
     with pytest.raises(FileRejected) as info:
         run(data, distributors, sessions)
     assert info.value.reason == reason
-    assert distributors.calls == [] and sessions.saved == []
+    assert distributors.holder_lookups == [] and sessions.saved == []
 
 
 def test_the_downloadable_template_validates_clean():
