@@ -20,17 +20,17 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import botocore.session
+from moto import mock_aws
+
 from local.handlers import function_module
 from local.in_process import use_in_process_env
+from orgimport.kinds.distributors.columns import DISTRIBUTOR_COLUMNS
 from tests.vats import it_vat
 
 ROOT = Path(__file__).resolve().parent.parent
+# the environment Lambda gets; read on first use, so it need not come before the imports
 use_in_process_env(keep_set=True)
-
-import botocore.session  # noqa: E402
-from moto import mock_aws  # noqa: E402
-
-from orgimport.kinds.distributors.columns import DISTRIBUTOR_COLUMNS  # noqa: E402
 
 # A phase run as a subprocess prints its figures on one line with this prefix (bench.run).
 FIGURES_PREFIX = "BENCH-FIGURES "

@@ -1,7 +1,8 @@
 """Process-wide test setup: the same environment variables Lambda gets.
 
-They are set before any `orgimport` module is imported, because the storage
-models read their table names once, at import.
+Nothing reads them at import (`orgimport.wiring` names the tables and makes the
+clients on first use), so the order of imports does not matter; they only have to
+be set before a test first reaches a store.
 """
 
 import sys
