@@ -25,7 +25,7 @@ from moto import mock_aws
 
 from local.handlers import function_module
 from local.in_process import use_in_process_env
-from orgimport.kinds.distributors.columns import DISTRIBUTOR_COLUMNS
+from orgimport.kinds.organizations.columns import DISTRIBUTOR_COLUMNS
 from tests.vats import it_vat
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,19 +11,25 @@ from orgimport.api.docs import CREATE_EXAMPLES, UPDATE_EXAMPLES, operation
 from orgimport.api.guard import CRUD_ACTIONS, guarded
 from orgimport.api.http import caller_of, json_response, make_resolver
 from orgimport.api.schemas import DistributorInput
+from orgimport.core.policy import Action
 from orgimport.kinds.distributors.kind import DISTRIBUTORS
-from orgimport.kinds.organizations import service as distributors
+from orgimport.kinds.organizations import service
 from orgimport.kinds.organizations.service import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX
+from orgimport.kinds.organizations.viewer import Viewer
 
 logger = Logger()
 app = make_resolver()
 DistributorId = Annotated[str, Path(description="The distributor's `id`.")]
 
 
+def _viewer(action: Action) -> Viewer:
+    return wiring.viewer(caller_of(app), DISTRIBUTORS, action)
+
+
 @app.post("/distributors", **operation("createDistributor"))
 def create(body: Annotated[DistributorInput, Body(openapi_examples=CREATE_EXAMPLES)]):
-    created = distributors.create_distributor(
-        wiring.distributor_store(), caller_of(app), body.to_fields()
+    created = service.create_organization(
+        wiring.distributor_store(), _viewer("create"), body.to_fields()
     )
     logger.info("distributor created", extra={"distributor_id": created.id})
     return json_response(201, "distributor created", created.as_json())
@@ -47,8 +53,8 @@ def list_all(
     ] = None,
     include_archived: Annotated[bool, Query(description="Include archived distributors.")] = False,
 ):
-    page = distributors.list_distributors(
-        wiring.distributor_store(), page_size, cursor, search, include_archived
+    page = service.list_organizations(
+        wiring.distributor_store(), _viewer("read"), page_size, cursor, search, include_archived
     )
     return json_response(
         200,
@@ -67,7 +73,7 @@ def list_all(
 
 @app.get("/distributors/<distributor_id>", **operation("getDistributor"))
 def get_one(distributor_id: DistributorId):
-    found = distributors.get_distributor(wiring.distributor_store(), distributor_id)
+    found = service.get_organization(wiring.distributor_store(), _viewer("read"), distributor_id)
     return json_response(200, "distributor", found.as_json())
 
 
@@ -76,21 +82,25 @@ def update(
     distributor_id: DistributorId,
     body: Annotated[DistributorInput, Body(openapi_examples=UPDATE_EXAMPLES)],
 ):
-    updated = distributors.update_distributor(
-        wiring.distributor_store(), distributor_id, body.to_fields()
+    updated = service.update_organization(
+        wiring.distributor_store(), _viewer("update"), distributor_id, body.to_fields()
     )
     return json_response(200, "distributor updated", updated.as_json())
 
 
 @app.delete("/distributors/<distributor_id>", **operation("archiveDistributor"))
 def archive(distributor_id: DistributorId):
-    archived = distributors.archive_distributor(wiring.distributor_store(), distributor_id)
+    archived = service.archive_organization(
+        wiring.distributor_store(), _viewer("archive"), distributor_id
+    )
     return json_response(200, "distributor archived", archived.as_json())
 
 
 @app.patch("/distributors/<distributor_id>/restore", **operation("restoreDistributor"))
 def restore(distributor_id: DistributorId):
-    restored = distributors.restore_distributor(wiring.distributor_store(), distributor_id)
+    restored = service.restore_organization(
+        wiring.distributor_store(), _viewer("update"), distributor_id
+    )
     return json_response(200, "distributor restored", restored.as_json())
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import requests
 
-from orgimport.kinds.distributors.columns import DISTRIBUTOR_COLUMNS
+from orgimport.kinds.organizations.columns import DISTRIBUTOR_COLUMNS
 from tests.vats import it_vat
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"

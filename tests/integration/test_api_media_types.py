@@ -55,7 +55,7 @@ def test_a_handler_error_raised_as_value_error_is_still_a_500(
     def broken(*_: Any) -> Any:
         raise ValueError("a bug")
 
-    monkeypatch.setattr(load_handler("distributors").distributors, "get_distributor", broken)
+    monkeypatch.setattr(load_handler("distributors").service, "get_organization", broken)
     event = build_event(
         "GET", "/distributors/abc", path_params={"id": "abc"}, route="/distributors/{id}"
     )

@@ -12,7 +12,7 @@ import boto3
 import pytest
 
 from orgimport.core.config import settings
-from orgimport.kinds.distributors.columns import DISTRIBUTOR_COLUMNS
+from orgimport.kinds.organizations.columns import DISTRIBUTOR_COLUMNS
 from tests.integration.conftest import build_event, call_handler, envelope
 from tests.unit.test_vat_identity import INVALID, SAME, STORED, VARIANTS
 from tests.vats import it_vat

@@ -230,14 +230,14 @@ def test_a_confirm_racing_another_on_the_same_session_gets_409_and_writes_nothin
     racer: dict[str, Any] = {}
     lock = threading.Lock()
 
-    def claim_after_a_racer(vat: str, distributor_id: str) -> bool:
+    def claim_after_a_racer(vat: str, distributor_id: str, **scope: Any) -> bool:
         with lock:  # the first write of the first confirm lets a second one run to its end
             if not racer:
                 thread = threading.Thread(target=lambda: racer.update(answer=confirm(body)))
                 racer["started"] = True
                 thread.start()
                 thread.join()
-        return real_claim(vat, distributor_id)
+        return real_claim(vat, distributor_id, **scope)
 
     wiring.distributor_store().claim_vat = claim_after_a_racer
     try:
@@ -374,10 +374,10 @@ def test_a_dynamodb_error_on_one_row_fails_that_row_while_the_rest_succeed():
     report = validate(many_lines(40))
     real_claim = wiring.distributor_store().claim_vat
 
-    def throttled_once(vat: str, distributor_id: str) -> bool:
+    def throttled_once(vat: str, distributor_id: str, **scope: Any) -> bool:
         if vat == it_vat(7):
             raise PutError("Failed to put item: ProvisionedThroughputExceededException")
-        return real_claim(vat, distributor_id)
+        return real_claim(vat, distributor_id, **scope)
 
     wiring.distributor_store().claim_vat = throttled_once
     try:

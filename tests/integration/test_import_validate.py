@@ -21,9 +21,10 @@ from orgimport import wiring
 from orgimport.core.config import settings
 from orgimport.core.errors import SessionExpired
 from orgimport.core.identity import Caller
-from orgimport.kinds.distributors.columns import DISTRIBUTOR_COLUMNS
 from orgimport.kinds.organizations import service as distributors
+from orgimport.kinds.organizations.columns import DISTRIBUTOR_COLUMNS
 from orgimport.kinds.organizations.fields import DistributorFields
+from orgimport.kinds.organizations.viewer import Viewer
 from tests.integration.conftest import ROOT, build_event, call_handler, envelope
 from tests.vats import it_vat
 
@@ -101,15 +102,15 @@ def csv_bytes(rows: list[dict[str, str]]) -> bytes:
 
 def seed_store() -> None:
     """The distributors fixtures/messy.csv meets: two active holders, one archived."""
-    repo, owner = wiring.distributor_store(), Caller("seed", "o1", "owner")
+    repo, owner = wiring.distributor_store(), Viewer(Caller("seed", "o1", "owner"))
     for fields in (
         DistributorFields(
             name="Grossisti Bianchi SpA", vat=it_vat(1111), city="Milano", email="old@bianchi.it"
         ),
         DistributorFields(name="Verdi Forniture", vat=it_vat(7777), phone="+39 06 7654321"),
     ):
-        distributors.create_distributor(repo, owner, fields)
-    archived = distributors.create_distributor(
+        distributors.create_organization(repo, owner, fields)
+    archived = distributors.create_organization(
         repo,
         owner,
         DistributorFields(
@@ -117,7 +118,7 @@ def seed_store() -> None:
             vat=f"IT {it_vat(2222)[2:5]}.{it_vat(2222)[5:8]}.{it_vat(2222)[8:]}",
         ),
     )
-    distributors.archive_distributor(repo, archived.id)
+    distributors.archive_organization(repo, owner, archived.id)
 
 
 def without_import_id(report: dict[str, Any]) -> dict[str, Any]:

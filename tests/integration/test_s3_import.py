@@ -414,7 +414,7 @@ def test_a_deleted_object_version_gets_an_error_report(s3):
 @pytest.mark.parametrize(
     "key",
     [
-        "incoming/resellers/list.csv",
+        "incoming/partners/list.csv",
         "incoming/distributors/list.txt",
         "incoming/distributors/list.CSV.bak",
         "reports/distributors/list.csv",

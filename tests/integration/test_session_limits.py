@@ -16,7 +16,7 @@ import pytest
 
 from orgimport import wiring
 from orgimport.imports.session import Diagnostic, ImportSession, RowOutcome, RowVerdict
-from orgimport.kinds.distributors.columns import DISTRIBUTOR_COLUMNS
+from orgimport.kinds.organizations.columns import DISTRIBUTOR_COLUMNS
 from tests.integration.conftest import build_event, call_handler, envelope
 from tests.integration.test_s3_import import deliver, report, upload
 from tests.vats import it_vat

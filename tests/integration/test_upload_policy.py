@@ -17,7 +17,7 @@ import boto3
 import pytest
 import requests
 
-from orgimport.kinds.distributors.columns import DISTRIBUTOR_COLUMNS
+from orgimport.kinds.organizations.columns import DISTRIBUTOR_COLUMNS
 from tests.integration.conftest import build_event, call_handler, envelope
 from tests.vats import it_vat
 

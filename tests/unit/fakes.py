@@ -33,18 +33,21 @@ from orgimport.kinds.organizations.record import (
     Overwritten,
     changed_fields,
 )
+from orgimport.kinds.organizations.tier import DISTRIBUTOR_TIER, Tier
 from orgimport.kinds.organizations.vat import vat_key
 
 SEEDED_AT = "2026-01-01T00:00:00.000Z"
 
 
 class FakeOrganizations:
-    """OrganizationStore: records by id and one guard per VAT identity. A guard is never
-    stale here (no clock): the takeover of a dead request's guard is storage's own test."""
+    """OrganizationStore of one tier: records by id and one guard per guard key. A guard
+    is never stale here (no clock): the takeover of a dead request's guard is storage's
+    own test."""
 
-    def __init__(self, records: Iterable[Organization] = ()) -> None:
+    def __init__(self, records: Iterable[Organization] = (), tier: Tier = DISTRIBUTOR_TIER):
+        self.tier = tier
         self.items: dict[str, Organization] = {}
-        self.guards: dict[str, VatClaim] = {}  # vat key -> its guard
+        self.guards: dict[str, VatClaim] = {}  # guard key -> its guard
         self.writes = 0
         self.holder_lookups: list[set[str]] = []  # the keys of each holders_of call
         self.fail: Callable[[str, str], None] | None = None  # (operation, vat or id)
@@ -52,26 +55,39 @@ class FakeOrganizations:
         for record in records:
             self._keep(record)
 
+    def _guard_key(self, record: Organization) -> str:
+        return self.tier.guard_key(record.vat_key, record.parent_id)
+
     def _keep(self, record: Organization) -> Organization:
         self.items[record.id] = record
-        self.guards[record.vat_key] = VatClaim(record.vat_key, record.id, None)
+        key = self._guard_key(record)
+        self.guards[key] = VatClaim(key, record.id, None)
         return record
 
     def _hook(self, op: str, what: str) -> None:
         if self.fail is not None:
             self.fail(op, what)
 
-    def seed(self, name: str, vat: str, archived: bool = False) -> Organization:
-        """A record stored before the test, with its guard."""
+    def seed(
+        self,
+        name: str,
+        vat: str,
+        archived: bool = False,
+        path: tuple[str, ...] = (),
+        parent: str = "o0",
+    ) -> Organization:
+        """A record stored before the test, with its guard (`path`: its ancestors, the
+        parent last; `parent`, when it has no path: the owner organization)."""
         return self._keep(
             Organization(
-                id=f"seed-{vat_key(vat)}",
+                id=f"seed-{vat_key(vat)}" + (f"-{path[-1]}" if path else ""),
                 fields=DistributorFields(name=name, vat=vat, language="it"),
                 created_at=SEEDED_AT,
                 updated_at=SEEDED_AT,
                 created_by_user="someone",
-                created_by_org="o0",
+                created_by_org=path[-1] if path else parent,
                 deleted_at="2026-02-01T00:00:00.000Z" if archived else None,
+                path=path,
             )
         )
 
@@ -86,21 +102,34 @@ class FakeOrganizations:
     def holders_of(self, vat_keys: Iterable[str]) -> dict[str, Organization]:
         keys = set(vat_keys)
         self.holder_lookups.append(keys)
-        return {d.vat_key: d for d in self.items.values() if d.vat_key in keys}
+        return {self._guard_key(d): d for d in self.items.values() if self._guard_key(d) in keys}
 
     def page(
-        self, page_size: int, cursor: str | None, search: str | None, include_archived: bool
+        self,
+        page_size: int,
+        cursor: str | None,
+        search: str | None,
+        include_archived: bool,
+        within: tuple[str, ...] | None = None,
+        children_only: bool = False,
     ) -> DistributorPage:
-        """By name, then id; the cursor is the offset of the next page."""
+        """By path, then name, then id; the cursor is the offset of the next page."""
         term = (search or "").casefold()
+
+        def in_scope(d: Organization) -> bool:
+            if within is None:
+                return True
+            return d.path == within if children_only else d.path[: len(within)] == within
+
         found = sorted(
             (
                 d
                 for d in self.items.values()
-                if (include_archived or not d.archived)
+                if in_scope(d)
+                and (include_archived or not d.archived)
                 and (term in (d.fields.name or "").casefold() or term in d.vat_key.casefold())
             ),
-            key=lambda d: ((d.fields.name or "").casefold(), d.id),
+            key=lambda d: (d.path, (d.fields.name or "").casefold(), d.id),
         )
         start = int(cursor or 0)
         end = start + page_size
@@ -112,9 +141,11 @@ class FakeOrganizations:
 
     # --- VAT guards ------------------------------------------------------------------
 
-    def claim_vat(self, vat: str, distributor_id: str, *, resume: bool = True) -> VatClaim | None:
+    def claim_vat(
+        self, vat: str, distributor_id: str, *, resume: bool = True, scope: str = ""
+    ) -> VatClaim | None:
         self._hook("claim", vat)
-        key = vat_key(vat)
+        key = scope + vat_key(vat)
         with self._lock:
             self.writes += 1
             held = self.guards.get(key)
@@ -190,7 +221,7 @@ class FakeOrganizations:
             self.writes += 1
             current = self.items.get(distributor_id)
             if current is None:
-                raise NotFound("distributor not found")
+                raise NotFound(f"{self.tier.noun} not found")
             updated = replace(current, deleted_at=deleted_at, updated_at=updated_at)
             self.items[distributor_id] = updated
             return updated

@@ -31,9 +31,9 @@ from orgimport.imports.confirm import (
 )
 from orgimport.imports.session import Diagnostic, ImportSession, RowVerdict
 from orgimport.kinds.distributors.kind import DISTRIBUTORS
-from orgimport.kinds.distributors.records import DistributorRecords
-from orgimport.kinds.distributors.rules import changes_against, row_fields
 from orgimport.kinds.organizations.record import Organization
+from orgimport.kinds.organizations.records import OrganizationRecords
+from orgimport.kinds.organizations.rules import changes_against, row_fields
 from orgimport.kinds.organizations.vat import vat_key
 from tests.unit.fakes import Clock, FakeOrganizations, FakeSessions
 from tests.vats import it_vat
@@ -146,7 +146,7 @@ def run(
     return confirm_import(
         sessions,
         DISTRIBUTORS,
-        DistributorRecords(repo),
+        OrganizationRecords(repo, DISTRIBUTORS.policy),
         caller,
         ConfirmRequest(import_id, override),
         opts,

@@ -5,8 +5,8 @@ import pytest
 
 from orgimport.imports.csv_reader import CsvRecord
 from orgimport.imports.judge import judge_rows
-from orgimport.kinds.distributors.columns import DISTRIBUTOR_COLUMNS
 from orgimport.kinds.distributors.kind import DISTRIBUTORS
+from orgimport.kinds.organizations.columns import DISTRIBUTOR_COLUMNS
 from orgimport.kinds.organizations.contact_rules import is_possible_phone, is_valid_email
 from orgimport.kinds.organizations.fields import DistributorFields, field_errors
 from tests.vats import it_vat

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from orgimport.core.errors import FileRejected
 from orgimport.imports.csv_reader import CsvRecord, CsvTable, read_csv
-from orgimport.kinds.distributors.columns import DISTRIBUTOR_COLUMNS, REQUIRED_COLUMNS
+from orgimport.kinds.organizations.columns import DISTRIBUTOR_COLUMNS, REQUIRED_COLUMNS
 
 HEADER = ",".join(DISTRIBUTOR_COLUMNS)
 MIB = 1024 * 1024

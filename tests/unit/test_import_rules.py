@@ -9,11 +9,11 @@ import pytest
 from orgimport.imports.csv_reader import CsvRecord
 from orgimport.imports.judge import judge_rows, keys_of
 from orgimport.imports.session import RowVerdict
-from orgimport.kinds.distributors.columns import DISTRIBUTOR_COLUMNS
 from orgimport.kinds.distributors.kind import DISTRIBUTORS
-from orgimport.kinds.distributors.rules import changes_against, lookup_key
+from orgimport.kinds.organizations.columns import DISTRIBUTOR_COLUMNS
 from orgimport.kinds.organizations.fields import DistributorFields
 from orgimport.kinds.organizations.record import Organization
+from orgimport.kinds.organizations.rules import changes_against, lookup_key
 from tests.vats import DE_VAT, it_vat
 
 HELD = it_vat(555)  # the VAT a stored distributor holds, and other spellings of it

@@ -25,8 +25,10 @@ from orgimport.imports.session import (
     RowOutcome,
     RowVerdict,
 )
+from orgimport.kinds.customers.kind import CUSTOMERS
 from orgimport.kinds.distributors.kind import DISTRIBUTORS
 from orgimport.kinds.registry import kind_of_upload
+from orgimport.kinds.resellers.kind import RESELLERS
 
 
 def row(n: int, status: str = "valid", **data: str) -> RowVerdict:
@@ -246,5 +248,7 @@ def test_override_is_true_only_for_true(metadata, override):
 
 def test_the_kind_of_an_upload_is_read_off_its_prefix():
     assert kind_of_upload("incoming/distributors/2026/nightly.csv") is DISTRIBUTORS
-    assert kind_of_upload("incoming/resellers/a.csv") is None  # not a kind (yet)
+    assert kind_of_upload("incoming/resellers/a.csv") is RESELLERS
+    assert kind_of_upload("incoming/customers/b/c.csv") is CUSTOMERS
+    assert kind_of_upload("incoming/users/a.csv") is None  # not a kind (yet)
     assert kind_of_upload("reports/distributors/a.csv") is None

@@ -8,11 +8,11 @@ from orgimport.core.errors import FileRejected
 from orgimport.core.identity import Caller
 from orgimport.imports.template_csv import template_text
 from orgimport.imports.validate import validate_csv
-from orgimport.kinds.distributors.columns import DISTRIBUTOR_COLUMNS
 from orgimport.kinds.distributors.kind import DISTRIBUTORS
-from orgimport.kinds.distributors.records import DistributorRecords
+from orgimport.kinds.organizations.columns import DISTRIBUTOR_COLUMNS
 from orgimport.kinds.organizations.fields import DistributorFields
 from orgimport.kinds.organizations.record import Organization
+from orgimport.kinds.organizations.records import OrganizationRecords
 from tests.unit.fakes import FakeOrganizations, FakeSessions
 from tests.vats import it_vat
 
@@ -48,7 +48,7 @@ def run(data: bytes, distributors=None, sessions=None, **kwargs):
         data,
         CALLER,
         DISTRIBUTORS,
-        DistributorRecords(distributors),
+        OrganizationRecords(distributors, DISTRIBUTORS.policy),
         sessions,
         now=1_000,
         ttl_seconds=1800,

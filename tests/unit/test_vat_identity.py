@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from orgimport.core.config import settings
-from orgimport.kinds.distributors.rules import lookup_key
 from orgimport.kinds.organizations.fields import DistributorFields, field_errors
+from orgimport.kinds.organizations.rules import lookup_key
 from orgimport.kinds.organizations.vat import EU_PREFIXES, vat_identity, vat_key, vat_problem
 from tests.vats import CH_VAT, DE_VAT, FR_VAT, GB_VAT, NO_VAT, it_vat
 

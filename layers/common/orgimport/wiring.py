@@ -11,11 +11,19 @@ from collections.abc import Callable
 from functools import cache
 
 from orgimport.core.config import settings
+from orgimport.core.identity import Caller
+from orgimport.core.policy import Action
 from orgimport.imports.kind import Kind, KindRecords
 from orgimport.imports.ports import ImportBucket, SessionStore, UploadStore
-from orgimport.kinds.distributors.records import DistributorRecords
+from orgimport.kinds.customers.kind import CUSTOMERS
+from orgimport.kinds.distributors.kind import DISTRIBUTORS
 from orgimport.kinds.organizations.ports import OrganizationStore
-from orgimport.storage.distributors_repo import DistributorRepository
+from orgimport.kinds.organizations.record import Organization
+from orgimport.kinds.organizations.records import OrganizationRecords
+from orgimport.kinds.organizations.tier import CUSTOMER_TIER, DISTRIBUTOR_TIER, RESELLER_TIER, Tier
+from orgimport.kinds.organizations.viewer import Viewer, viewer_of
+from orgimport.kinds.resellers.kind import RESELLERS
+from orgimport.storage.distributors_repo import OrganizationRepository
 from orgimport.storage.import_bucket import S3ImportBucket
 from orgimport.storage.models import bind_tables
 from orgimport.storage.sessions_repo import SessionRepository
@@ -36,9 +44,14 @@ def session_store() -> SessionStore:
 
 
 @cache
-def distributor_store() -> OrganizationStore:
+def organization_store(tier: Tier) -> OrganizationStore:
+    """The records of one organization tier."""
     bind_storage()
-    return DistributorRepository()
+    return OrganizationRepository(tier)
+
+
+def distributor_store() -> OrganizationStore:
+    return organization_store(DISTRIBUTOR_TIER)
 
 
 @cache
@@ -51,9 +64,25 @@ def import_bucket() -> ImportBucket:
     return S3ImportBucket()
 
 
+def organization_of(tier: Tier, org_id: str) -> Organization | None:
+    """A caller's own organization, for its place in the hierarchy (one read)."""
+    return organization_store(tier).get(org_id)
+
+
+def viewer(caller: Caller, kind: Kind, action: Action) -> Viewer:
+    """The caller as an organization kind's `action` sees it (403 when its policy says no)."""
+    return viewer_of(caller, kind.policy.authorize(caller, action), organization_of)
+
+
+def _organizations(kind: Kind, tier: Tier) -> Callable[[], KindRecords]:
+    return lambda: OrganizationRecords(organization_store(tier), kind.policy, organization_of)
+
+
 # a kind's name -> how its records are reached; a new kind adds its line here
 _RECORDS: dict[str, Callable[[], KindRecords]] = {
-    "distributors": lambda: DistributorRecords(distributor_store()),
+    "distributors": _organizations(DISTRIBUTORS, DISTRIBUTOR_TIER),
+    "resellers": _organizations(RESELLERS, RESELLER_TIER),
+    "customers": _organizations(CUSTOMERS, CUSTOMER_TIER),
 }
 
 

@@ -111,8 +111,9 @@ class RowWriter(Protocol):
 class KindRecords(Protocol):
     """A kind's records, as validate and confirm reach them."""
 
-    def holders_of(self, keys: Iterable[str]) -> Mapping[str, Any]:
-        """The record holding each identity key, in one batched read."""
+    def holders_of(self, keys: Iterable[str], caller: Caller) -> Mapping[str, Any]:
+        """The record holding each identity key, in one batched read, as `caller` may
+        see it (the kind's rules judge a holder outside the caller's scope)."""
         ...
 
     def writer(self, caller: Caller, import_id: str, run: Mapper) -> RowWriter:

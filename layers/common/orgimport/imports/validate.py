@@ -37,7 +37,7 @@ def validate_csv(
     table = read_csv(
         data, expected_columns=kind.column_names, required_columns=kind.required_columns
     )
-    holders = records.holders_of(keys_of(kind, table.records))
+    holders = records.holders_of(keys_of(kind, table.records), caller)
     session = ImportSession(
         import_id=import_id or str(uuid.uuid4()),
         entity_type=kind.name,

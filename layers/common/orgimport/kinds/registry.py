@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from orgimport.imports.kind import Kind
 from orgimport.imports.s3.keys import kind_of_key
+from orgimport.kinds.customers.kind import CUSTOMERS
 from orgimport.kinds.distributors.kind import DISTRIBUTORS
+from orgimport.kinds.resellers.kind import RESELLERS
 
-KINDS: tuple[Kind, ...] = (DISTRIBUTORS,)
+KINDS: tuple[Kind, ...] = (DISTRIBUTORS, RESELLERS, CUSTOMERS)
 
 
 def kind_of_upload(key: str) -> Kind | None:

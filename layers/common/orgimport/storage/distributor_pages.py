@@ -26,8 +26,8 @@ from pynamodb.expressions.condition import Condition
 
 from orgimport.core.errors import FieldError, ValidationFailed
 from orgimport.kinds.organizations.vat import vat_key
-from orgimport.storage.distributor_items import INDEX_SORT_KEY_MAX_BYTES
-from orgimport.storage.models import DISTRIBUTOR_ENTITY, DISTRIBUTOR_PREFIX, DistributorItem
+from orgimport.storage.distributor_items import DISTRIBUTOR_KEYS, INDEX_SORT_KEY_MAX_BYTES
+from orgimport.storage.models import DistributorItem, TierKeys
 
 # A plain listing reads this many index entries per wanted row, so that archived
 # distributors left out seldom shorten a page.
@@ -59,7 +59,9 @@ class Cursor:
         return base64.urlsafe_b64encode(text.encode()).decode()
 
     @classmethod
-    def decode(cls, cursor: str) -> Cursor:
+    def decode(
+        cls, cursor: str, keys: TierKeys = DISTRIBUTOR_KEYS, within: str | None = None
+    ) -> Cursor:
         invalid = ValidationFailed([FieldError("cursor", "invalid_format", cursor)])
         try:
             raw = json.loads(base64.urlsafe_b64decode(cursor.encode()))
@@ -70,7 +72,7 @@ class Cursor:
         if not isinstance(raw, dict) or not raw or not set(raw) <= _PARTS:
             raise invalid
         key, excluded, read = raw.get("k"), raw.get("x"), raw.get("r")
-        if key is not None and not _is_index_key(key):
+        if key is not None and not _is_index_key(key, keys, within):
             raise invalid
         if excluded is not None and not isinstance(excluded, str):
             raise invalid
@@ -79,9 +81,10 @@ class Cursor:
         return cls(key, excluded, read)
 
 
-def _is_index_key(key: Any) -> bool:
-    """A by_name key DynamoDB would take as ExclusiveStartKey (a forged one must be a 400,
-    not the store's ValidationException)."""
+def _is_index_key(key: Any, keys: TierKeys, within: str | None) -> bool:
+    """A by_name key DynamoDB would take as ExclusiveStartKey of this tier's query (a
+    forged one must be a 400, not the store's ValidationException, and never a way out
+    of the caller's scope)."""
     if not isinstance(key, dict) or set(key) != _KEY_NAMES:
         return False
     if not all(_is_string_value(v) for v in key.values()):
@@ -92,8 +95,9 @@ def _is_index_key(key: Any) -> bool:
     except UnicodeEncodeError:  # a lone surrogate, from JSON's \ud800
         return False
     return (
-        key["gsi1pk"]["S"] == DISTRIBUTOR_ENTITY
-        and pk.startswith(DISTRIBUTOR_PREFIX)
+        key["gsi1pk"]["S"] == keys.entity
+        and pk.startswith(keys.item_prefix)
+        and sort_key.startswith(within or "")
         and pk_bytes <= 2048
         and 0 < sort_bytes <= INDEX_SORT_KEY_MAX_BYTES
     )
@@ -134,30 +138,51 @@ def _filter(term: str, include_archived: bool) -> Condition | None:
     return condition
 
 
-def exact_holder(key: str, include_archived: bool) -> DistributorItem | None:
-    """The distributor holding VAT identity `key`: one Query of the by_vat index."""
-    condition = None if include_archived else DistributorItem.deleted_at.does_not_exist()
+def exact_holder(
+    key: str, include_archived: bool, keys: TierKeys = DISTRIBUTOR_KEYS, within: str | None = None
+) -> DistributorItem | None:
+    """The record of this tier (in the scope `within`) holding VAT identity `key`: one
+    Query of the by_vat index, which holds every tier's records."""
+    condition: Condition = DistributorItem.gsi1pk == keys.entity
+    if within:
+        condition = condition & DistributorItem.gsi1sk.startswith(within)
+    if not include_archived:
+        condition = condition & DistributorItem.deleted_at.does_not_exist()
     results = DistributorItem.by_vat.query(key, filter_condition=condition)
     page = next(results.page_iter)
     found = [DistributorItem.from_raw_data(raw) for raw in page.get("Items", [])]
     return found[0] if found else None
 
 
-def read_page(
-    page_size: int, cursor: str | None, search: str | None, include_archived: bool
-) -> RawPage:
-    """At most `page_size` distributors in name order, from one page of the index."""
-    term = (search or "").strip()
-    position = Cursor.decode(cursor) if cursor else Cursor()
+@dataclass(frozen=True)
+class PageQuery:
+    """What one page asks for: the tier, and the scope as the sort key's prefix."""
+
+    page_size: int
+    cursor: str | None = None
+    search: str | None = None
+    include_archived: bool = False
+    keys: TierKeys = DISTRIBUTOR_KEYS
+    within: str | None = None  # None: the whole tier
+
+
+def read_page(ask: PageQuery) -> RawPage:
+    """At most `page_size` records in sort-key order (the path, then the name), from one
+    page of the index."""
+    page_size, include_archived = ask.page_size, ask.include_archived
+    term = (ask.search or "").strip()
+    position = Cursor.decode(ask.cursor, ask.keys, ask.within) if ask.cursor else Cursor()
     first: list[DistributorItem] = []
     excluded = position.excluded_id
-    key = exact_vat_term(term) if term and cursor is None else None
-    holder = exact_holder(key, include_archived) if key else None
+    key = exact_vat_term(term) if term and ask.cursor is None else None
+    holder = exact_holder(key, include_archived, ask.keys, ask.within) if key else None
     if holder is not None:
         first, excluded = [holder], holder.id
     read = _read_size(page_size, term, include_archived, position.read)
+    in_scope = DistributorItem.gsi1sk.startswith(ask.within) if ask.within else None
     results = DistributorItem.by_name.query(
-        DISTRIBUTOR_ENTITY,
+        ask.keys.entity,
+        in_scope,
         filter_condition=_filter(term, include_archived),
         last_evaluated_key=position.start_after,
         page_size=read,
@@ -187,4 +212,4 @@ def _read_size(page_size: int, term: str, include_archived: bool, carried: int |
     return min(page_size * SEARCH_FIRST_READ_FACTOR, SEARCH_MAX_READ)
 
 
-__all__ = ["Cursor", "RawPage", "exact_holder", "exact_vat_term", "read_page"]
+__all__ = ["Cursor", "PageQuery", "RawPage", "exact_holder", "exact_vat_term", "read_page"]

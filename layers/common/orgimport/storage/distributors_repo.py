@@ -1,9 +1,10 @@
-"""Distributors and their VAT guards in DynamoDB.
+"""Organization records of one tier (distributors, resellers, customers) and their VAT
+guards in DynamoDB: one table for every tier, told apart by the key (models.TIER_KEYS).
 
-A VAT is unique because its guard item (pk = VAT#<vat key>) is written with a
-conditional put (orgimport.storage.vat_guards). Every write of a distributor
-is one conditional request, and an overwrite that would change nothing writes
-nothing: its condition also asks that some field differ.
+A VAT is unique in its scope because its guard item (pk = VAT#<vat key> for
+distributors) is written with a conditional put (orgimport.storage.vat_guards).
+Every write of a record is one conditional request, and an overwrite that would
+change nothing writes nothing: its condition also asks that some field differ.
 """
 
 from __future__ import annotations
@@ -24,21 +25,19 @@ from orgimport.kinds.organizations.record import (
     Overwritten,
     changed_fields,
 )
+from orgimport.kinds.organizations.tier import DISTRIBUTOR_TIER, Tier
 from orgimport.storage.conditions import condition_failed
 from orgimport.storage.distributor_items import (
     differs,
     name_sort_key,
     overwrite_actions,
+    path_prefix,
+    resort_action,
     to_domain,
     to_item,
 )
-from orgimport.storage.distributor_pages import read_page
-from orgimport.storage.models import (
-    DISTRIBUTOR_PREFIX,
-    VAT_PREFIX,
-    DistributorItem,
-    VatGuardItem,
-)
+from orgimport.storage.distributor_pages import PageQuery, read_page
+from orgimport.storage.models import TIER_KEYS, DistributorItem, VatGuardItem
 from orgimport.storage.vat_guards import STALE_GUARD_SECONDS, VatGuards
 
 # An overwrite whose item changed between its failed condition and the read that explains
@@ -68,45 +67,65 @@ def _overwrite_condition(
     return condition & differs(fields, ignore)
 
 
-class DistributorRepository:
-    def __init__(self) -> None:
-        self._guards = VatGuards(self._carries)
+class OrganizationRepository:
+    """The records of one tier (`orgimport.kinds.organizations.ports.OrganizationStore`)."""
+
+    def __init__(self, tier: Tier = DISTRIBUTOR_TIER) -> None:
+        self.tier = tier
+        self.keys = TIER_KEYS[tier.name]
+        self._prefix = self.keys.item_prefix
+        self._guards = VatGuards(self._carries, self.keys.guard_prefix)
+
+    def _guard_key(self, record: Organization) -> str:
+        return self.tier.guard_key(record.vat_key, record.parent_id)
 
     # --- reads -----------------------------------------------------------------
 
     def get(self, distributor_id: str) -> Organization | None:
         try:
             return to_domain(
-                DistributorItem.get(DISTRIBUTOR_PREFIX + distributor_id, consistent_read=True)
+                DistributorItem.get(self._prefix + distributor_id, consistent_read=True)
             )
         except DistributorItem.DoesNotExist:
             return None
 
     def holders_of(self, vat_keys: Iterable[str]) -> dict[str, Organization]:
-        """The distributor holding each VAT key (archived ones included), in batched reads."""
+        """The record holding each guard key (archived ones included), in batched reads."""
         keys = {k for k in vat_keys if k}
         if not keys:
             return {}
-        guards = VatGuardItem.batch_get([VAT_PREFIX + k for k in keys], consistent_read=True)
-        owner_of = {g.pk[len(VAT_PREFIX) :]: g.distributor_id for g in guards}
+        prefix = self.keys.guard_prefix
+        guards = VatGuardItem.batch_get([prefix + k for k in keys], consistent_read=True)
+        owner_of = {g.pk[len(prefix) :]: g.distributor_id for g in guards}
         if not owner_of:
             return {}
         found = DistributorItem.batch_get(
-            [DISTRIBUTOR_PREFIX + i for i in set(owner_of.values())], consistent_read=True
+            [self._prefix + i for i in set(owner_of.values())], consistent_read=True
         )
         by_id = {item.id: to_domain(item) for item in found}
         return {
             key: by_id[did]
             for key, did in owner_of.items()
-            if did in by_id and by_id[did].vat_key == key
+            if did in by_id and self._guard_key(by_id[did]) == key
         }
 
     def page(
-        self, page_size: int, cursor: str | None, search: str | None, include_archived: bool
+        self,
+        page_size: int,
+        cursor: str | None,
+        search: str | None,
+        include_archived: bool,
+        within: tuple[str, ...] | None = None,
+        children_only: bool = False,
     ) -> DistributorPage:
         """One Query of the by_name index (and, on a search's first page for a VAT-like
-        term, one of by_vat): see orgimport.storage.distributor_pages."""
-        found = read_page(page_size, cursor, search, include_archived)
+        term, one of by_vat): see orgimport.storage.distributor_pages. `within`: only the
+        records below that path (its children only, with `children_only`)."""
+        scope = None
+        if within is not None:
+            scope = path_prefix(within) + ("#" if children_only else "")
+        ask = PageQuery(page_size, cursor, search, include_archived, self.keys, scope)
+        found = read_page(ask)
         return DistributorPage(
             distributors=[to_domain(i) for i in found.items],
             next_cursor=found.next_cursor,
@@ -115,11 +134,13 @@ class DistributorRepository:
 
     def _carries(self, distributor_id: str, key: str) -> bool:
         holder = self.get(distributor_id)
-        return holder is not None and holder.vat_key == key
+        return holder is not None and self._guard_key(holder) == key
 
     # --- VAT guards ------------------------------------------------------------
 
-    def claim_vat(self, vat: str, distributor_id: str, *, resume: bool = True) -> VatClaim | None:
+    def claim_vat(
+        self, vat: str, distributor_id: str, *, resume: bool = True, scope: str = ""
+    ) -> VatClaim | None:
         """Reserve a VAT identity for a distributor; VatTaken when another holds it.
 
         The claim this request wrote (it alone may release it), or None when `resume`
@@ -127,7 +148,7 @@ class DistributorRepository:
         checks its item). With `resume` false (moving an existing distributor), a guard
         already naming it belongs to another write in flight: StaleWrite.
         """
-        return self._guards.claim(vat, distributor_id, resume=resume)
+        return self._guards.claim(vat, distributor_id, resume=resume, scope=scope)
 
     def vat_guard(self, key: str) -> VatClaim | None:
         """The guard of a VAT identity as it is now (one consistent read)."""
@@ -142,7 +163,7 @@ class DistributorRepository:
     def insert(self, distributor: Organization) -> bool:
         """Write a new distributor; False when an item with its id already exists."""
         try:
-            to_item(distributor).save(condition=DistributorItem.pk.does_not_exist())
+            to_item(distributor, self.keys).save(condition=DistributorItem.pk.does_not_exist())
             return True
         except PutError as exc:
             if condition_failed(exc):
@@ -154,7 +175,7 @@ class DistributorRepository:
         callers hold the VAT guard of every one of them)."""
         with DistributorItem.batch_write() as batch:
             for d in distributors:
-                batch.save(to_item(d))
+                batch.save(to_item(d, self.keys))
 
     def overwrite(
         self,
@@ -180,12 +201,12 @@ class DistributorRepository:
             done = self._unchanged(distributor_id, fields, expected_vat_key, require_active, ignore)
             if done is not None:
                 return done
-        actions = overwrite_actions(distributor_id, fields, updated_at, ignore)
+        actions = overwrite_actions(distributor_id, fields, updated_at, ignore, self.keys)
         condition = _overwrite_condition(fields, expected_vat_key, require_active, ignore)
         for _ in range(_OVERWRITE_ATTEMPTS):
             try:
                 answer = DistributorItem._get_connection().update_item(
-                    DISTRIBUTOR_PREFIX + distributor_id,
+                    self._prefix + distributor_id,
                     actions=actions,
                     condition=condition,
                     return_values=ALL_OLD,
@@ -202,8 +223,22 @@ class DistributorRepository:
             old = to_domain(DistributorItem.from_raw_data(answer["Attributes"]))
             new = replace(fields, vat=old.fields.vat) if keep_vat else fields
             updated = replace(old, fields=new, updated_at=updated_at)
+            if self.keys.paths_in_sort_key and old.fields.name != new.name:
+                self._resort(updated)
             return Overwritten(updated, changed_fields(old.fields, new, ignore))
         raise StaleWrite("changed")
+
+    def _resort(self, renamed: Organization) -> None:
+        """The by_name key of a renamed record below the distributors (it holds the path,
+        which the overwrite did not know), unless another write renamed it since."""
+        try:
+            DistributorItem(pk=self._prefix + renamed.id).update(
+                actions=[resort_action(renamed, self.keys)],
+                condition=DistributorItem.name == (renamed.fields.name or ""),
+            )
+        except UpdateError as exc:
+            if not condition_failed(exc):
+                raise
 
     def _unchanged(
         self,
@@ -227,7 +262,7 @@ class DistributorRepository:
     def set_deleted_at(
         self, distributor_id: str, deleted_at: str | None, updated_at: str
     ) -> Organization:
-        item = DistributorItem(pk=DISTRIBUTOR_PREFIX + distributor_id)
+        item = DistributorItem(pk=self._prefix + distributor_id)
         archive = (
             DistributorItem.deleted_at.set(deleted_at)
             if deleted_at
@@ -240,14 +275,14 @@ class DistributorRepository:
             )
         except UpdateError as exc:
             if condition_failed(exc):
-                raise NotFound("distributor not found") from None
+                raise NotFound(f"{self.tier.noun} not found") from None
             raise
         return to_domain(item)
 
 
 __all__ = [
     "STALE_GUARD_SECONDS",
-    "DistributorRepository",
+    "OrganizationRepository",
     "StaleWrite",
     "VatClaim",
     "name_sort_key",

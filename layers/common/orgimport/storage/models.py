@@ -7,6 +7,8 @@ Only the repositories in this package use them. Nothing is read at import:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from pynamodb.attributes import BinaryAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
@@ -14,6 +16,29 @@ from pynamodb.models import Model
 DISTRIBUTOR_PREFIX = "DIST#"
 VAT_PREFIX = "VAT#"
 DISTRIBUTOR_ENTITY = "DISTRIBUTOR"
+
+
+@dataclass(frozen=True)
+class TierKeys:
+    """How one organization tier's items are keyed in the one organizations table.
+
+    Every tier shares the table and its indexes, told apart by the key: the item's
+    `pk` prefix, its `by_name` partition (`gsi1pk`), its guards' prefix. Distributors
+    keep the keys they have always had; below them, a record's `by_name` sort key
+    starts with its path of ancestors (`/<id>/<id>/#<name>`), so that a tier's scope
+    is one key condition (`begins_with`)."""
+
+    item_prefix: str
+    entity: str
+    guard_prefix: str
+    paths_in_sort_key: bool
+
+
+TIER_KEYS: dict[str, TierKeys] = {
+    "distributors": TierKeys(DISTRIBUTOR_PREFIX, DISTRIBUTOR_ENTITY, VAT_PREFIX, False),
+    "resellers": TierKeys("RESE#", "RESELLER", VAT_PREFIX + "RESE#", True),
+    "customers": TierKeys("CUST#", "CUSTOMER", VAT_PREFIX + "CUST#", True),
+}
 
 
 class _Meta:
@@ -46,7 +71,7 @@ class ByVatIndex(GlobalSecondaryIndex["DistributorItem"]):
 
 
 class DistributorItem(Model):
-    """A distributor: pk = DIST#<id>."""
+    """An organization record of any tier: pk = <tier prefix><id> (DIST#, RESE#, CUST#)."""
 
     class Meta(_Meta):
         pass
@@ -70,6 +95,8 @@ class DistributorItem(Model):
     created_by_user = UnicodeAttribute()
     created_by_org = UnicodeAttribute()
     deleted_at = UnicodeAttribute(null=True)
+    # the ancestors with a record, top first, joined by "/" (absent: none, the owner's)
+    path = UnicodeAttribute(null=True)
     gsi1pk = UnicodeAttribute()
     gsi1sk = UnicodeAttribute()
     by_name = ByNameIndex()
@@ -77,7 +104,8 @@ class DistributorItem(Model):
 
 
 class VatGuardItem(Model):
-    """The uniqueness guard of one VAT identity: pk = VAT#<vat key>."""
+    """The uniqueness guard of one VAT identity in its scope: pk = <tier guard prefix>
+    <scope><vat key> (VAT#<key> for distributors, VAT#CUST#<parent>#<key> for a customer)."""
 
     class Meta(_Meta):
         pass

@@ -1,4 +1,5 @@
-"""VAT guards: the items that make a VAT identity unique (pk = VAT#<vat key>).
+"""VAT guards: the items that make a VAT identity unique in its scope (pk = VAT#<vat key>
+for distributors; other tiers add their prefix and, for customers, the parent).
 
 A guard is written with a conditional put, so of any number of racing writers
 one wins. Each write stamps the guard with a token of its own (`claim_id`),
@@ -30,7 +31,7 @@ from orgimport.core.errors import VatTaken
 from orgimport.kinds.organizations.ports import StaleWrite, VatClaim
 from orgimport.kinds.organizations.vat import vat_key
 from orgimport.storage.conditions import condition_failed
-from orgimport.storage.models import VAT_PREFIX, VatGuardItem
+from orgimport.storage.models import VatGuardItem
 
 # A guard younger than this may belong to a write still in flight.
 STALE_GUARD_SECONDS = 60
@@ -48,20 +49,24 @@ def _unchanged(claim: VatClaim) -> Condition:
 
 
 class VatGuards:
-    """Claims and releases of VAT guards. `carries(distributor_id, key)` says whether that
-    distributor exists and holds that identity (the staleness test)."""
+    """Claims and releases of one tier's VAT guards (pk = `prefix` + guard key).
+    `carries(record_id, key)` says whether that record exists and holds that guard key
+    (the staleness test)."""
 
-    def __init__(self, carries: Callable[[str, str], bool]):
+    def __init__(self, carries: Callable[[str, str], bool], prefix: str):
         self._carries = carries
+        self.prefix = prefix
 
     def read(self, key: str) -> VatClaim | None:
         try:
-            item = VatGuardItem.get(VAT_PREFIX + key, consistent_read=True)
+            item = VatGuardItem.get(self.prefix + key, consistent_read=True)
         except VatGuardItem.DoesNotExist:
             return None
         return VatClaim(key, item.distributor_id, item.claim_id, int(item.created_at))
 
-    def claim(self, vat: str, distributor_id: str, *, resume: bool) -> VatClaim | None:
+    def claim(
+        self, vat: str, distributor_id: str, *, resume: bool, scope: str = ""
+    ) -> VatClaim | None:
         """Reserve a VAT identity for a distributor with a guard of this request's own.
 
         Returns the claim it wrote, or None when `resume` and the guard already named
@@ -69,7 +74,7 @@ class VatGuards:
         another distributor holds the VAT; StaleWrite when, with `resume` false, another
         write of this same distributor holds it.
         """
-        key = vat_key(vat)
+        key = scope + vat_key(vat)
         expected: Condition = VatGuardItem.pk.does_not_exist()
         for _ in range(_CLAIM_ATTEMPTS):
             mine = VatClaim(key, distributor_id, uuid.uuid4().hex, int(time.time()))
@@ -88,14 +93,14 @@ class VatGuards:
     def release(self, claim: VatClaim) -> None:
         """Drop a guard, but only while it is still the one `claim` describes."""
         try:
-            VatGuardItem(pk=VAT_PREFIX + claim.key).delete(condition=_unchanged(claim))
+            VatGuardItem(pk=self.prefix + claim.key).delete(condition=_unchanged(claim))
         except DeleteError as exc:
             if not condition_failed(exc):
                 raise
 
     def _put(self, claim: VatClaim, vat: str, expected: Condition) -> bool:
         guard = VatGuardItem(
-            pk=VAT_PREFIX + claim.key,
+            pk=self.prefix + claim.key,
             distributor_id=claim.distributor_id,
             vat=vat,
             created_at=claim.created_at,

@@ -13,6 +13,7 @@ from typing import Protocol
 
 from orgimport.kinds.organizations.fields import DistributorFields
 from orgimport.kinds.organizations.record import DistributorPage, Organization, Overwritten
+from orgimport.kinds.organizations.tier import Tier
 
 
 class StaleWrite(Exception):
@@ -28,31 +29,47 @@ class StaleWrite(Exception):
 class VatClaim:
     """A guard as one request saw or wrote it: enough to touch exactly that guard again."""
 
-    key: str  # the VAT identity
+    key: str  # the guard key: the VAT identity, after its scope when it has one
     distributor_id: str
     claim_id: str | None  # None: a guard written before claim tokens existed
     created_at: int = 0
 
 
 class OrganizationStore(Protocol):
-    """Records of one organization kind and their VAT guards."""
+    """Records of one organization tier and their VAT guards."""
+
+    tier: Tier
 
     def get(self, distributor_id: str) -> Organization | None: ...
 
     def holders_of(self, vat_keys: Iterable[str]) -> dict[str, Organization]:
-        """The record holding each VAT identity (archived ones included), one batched read."""
+        """The record holding each guard key (archived ones included), one batched read."""
         ...
 
     def page(
-        self, page_size: int, cursor: str | None, search: str | None, include_archived: bool
-    ) -> DistributorPage: ...
-
-    def claim_vat(self, vat: str, distributor_id: str, *, resume: bool = True) -> VatClaim | None:
-        """The claim this request wrote, or None when `resume` and the guard already names
-        this record (a retried create); taken by another record: VatTaken."""
+        self,
+        page_size: int,
+        cursor: str | None,
+        search: str | None,
+        include_archived: bool,
+        within: tuple[str, ...] | None = None,
+        children_only: bool = False,
+    ) -> DistributorPage:
+        """One page in order of path, then name; `within` a path: only the records below
+        it (whose path starts with it, or is it, with `children_only`)."""
         ...
 
-    def vat_guard(self, key: str) -> VatClaim | None: ...
+    def claim_vat(
+        self, vat: str, distributor_id: str, *, resume: bool = True, scope: str = ""
+    ) -> VatClaim | None:
+        """The claim this request wrote, or None when `resume` and the guard already names
+        this record (a retried create); taken by another record: VatTaken. The guard's
+        key is `scope` + the VAT identity (`Tier.guard_key`)."""
+        ...
+
+    def vat_guard(self, key: str) -> VatClaim | None:
+        """The guard of a guard key (`Tier.guard_key`), as it is now."""
+        ...
 
     def release_vat(self, claim: VatClaim) -> None: ...
 

@@ -39,8 +39,14 @@ class Organization:
     created_at: str
     updated_at: str
     created_by_user: str
-    created_by_org: str
+    created_by_org: str  # the parent organization (CONTRACT section 8)
     deleted_at: str | None = None
+    # the ancestors that have a record, top first, the parent last: () under the owner
+    path: tuple[str, ...] = ()
+
+    @property
+    def parent_id(self) -> str:
+        return self.created_by_org
 
     @property
     def vat_key(self) -> str:

@@ -1,4 +1,5 @@
-"""The rules of one distributors row: its cells and the store's VAT holder in, findings out.
+"""The rules of one organizations row (distributors, resellers, customers): its cells
+and the store's VAT holder in, findings out.
 
 The field rules are the CRUD API's (`organizations.fields.field_errors`), reported
 under the file's column names, so the API and the import speak the same codes.
@@ -7,12 +8,13 @@ under the file's column names, so the API and the import speak the same codes.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from orgimport.core.limits import TEXT_MAX
 from orgimport.imports.kind import RowFindings, UpdateTarget
 from orgimport.imports.session import Diagnostic
-from orgimport.kinds.distributors.columns import COLUMN_OF_ATTRIBUTE, COLUMN_OF_ERROR_KEY
+from orgimport.kinds.organizations.columns import COLUMN_OF_ATTRIBUTE, COLUMN_OF_ERROR_KEY
 from orgimport.kinds.organizations.fields import DistributorFields, field_errors
 from orgimport.kinds.organizations.record import Organization
 from orgimport.kinds.organizations.vat import vat_identity
@@ -29,6 +31,13 @@ _CHANGEABLE: tuple[str, ...] = (
     "language",
     "notes",
 )
+
+
+@dataclass(frozen=True)
+class HeldElsewhere:
+    """The holder of a row's VAT lies outside the caller's scope: the row names nobody."""
+
+    record: Organization
 
 
 def row_fields(data: Mapping[str, str]) -> DistributorFields:
@@ -72,15 +81,20 @@ def _field_diagnostics(fields: DistributorFields, vat_held: bool) -> tuple[Diagn
     return tuple(found)
 
 
-def judge_row(data: Mapping[str, str], holder: Organization | None) -> RowFindings:
-    """A row against the distributor holding its VAT: an archived holder is an error, an
-    active one a warning (override updates it)."""
+def judge_row(data: Mapping[str, str], holder: Organization | HeldElsewhere | None) -> RowFindings:
+    """A row against the record holding its VAT in the kind's uniqueness scope: held
+    outside the caller's scope is an error that names nobody, an archived holder is an
+    error, an active one a warning (override updates it)."""
     fields = row_fields(data).cleaned()
     errors = _field_diagnostics(fields, vat_held=holder is not None)
     vat = data.get("vat_number", "")
     key = identity_key(data)
     if holder is None or key is None:
         return RowFindings(errors=errors)
+    if isinstance(holder, HeldElsewhere):
+        return RowFindings(
+            errors=errors, conflicts=(Diagnostic("vat_number", "held_elsewhere", (vat,)),)
+        )
     if holder.archived:
         return RowFindings(errors=errors, conflicts=(Diagnostic("vat_number", "archived", (vat,)),))
     return RowFindings(

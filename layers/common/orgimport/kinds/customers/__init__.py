@@ -1,0 +1,1 @@
+"""The customers kind: organizations under a reseller, a distributor or the owner."""

@@ -1,0 +1,1 @@
+"""The resellers kind: organizations under a distributor (or the owner)."""
