@@ -10,12 +10,13 @@ from typing import Annotated
 from uuid import UUID
 
 from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 
 from orgimport import wiring
-from orgimport.api.docs import CONFIRM_EXAMPLES, operation
+from orgimport.api.docs import CONFIRM_EXAMPLES, import_operation
 from orgimport.api.guard import guarded
 from orgimport.api.http import caller_of, json_response, make_resolver
 from orgimport.api.schemas import ImportConfirmRequest
@@ -27,7 +28,8 @@ from orgimport.imports.confirm import (
     confirm_request,
     import_status,
 )
-from orgimport.kinds.distributors.kind import DISTRIBUTORS
+from orgimport.imports.kind import Kind
+from orgimport.kinds.registry import KINDS
 from orgimport.runtime.confirm_runtime import add_row_metrics, audit_rows, confirm_options
 
 logger = Logger()
@@ -42,27 +44,25 @@ def _record(result: ConfirmResult, seconds: float) -> None:
     )
 
 
-@app.post("/distributors/import/confirm", **operation("confirmImport"))
-def confirm(body: Annotated[ImportConfirmRequest, Body(openapi_examples=CONFIRM_EXAMPLES)]):
+def confirm(kind: Kind, body: ImportConfirmRequest) -> Response:
     caller = caller_of(app)
     import_id = str(body.import_id)
     logger.append_keys(import_id=import_id)
     started = time.monotonic()
     result = confirm_import(
         wiring.session_store(),
-        DISTRIBUTORS,
-        wiring.records(DISTRIBUTORS),
+        kind,
+        wiring.records(kind),
         caller,
-        # distributors' rows are never ambiguous: `resolutions` is accepted and ignored
-        confirm_request(DISTRIBUTORS, import_id, body.override),
-        confirm_options(
-            app.lambda_context, audit_rows(logger, caller, import_id, DISTRIBUTORS.noun)
-        ),
+        # organization kinds' rows are never ambiguous: `resolutions` is accepted and ignored
+        confirm_request(kind, import_id, body.override),
+        confirm_options(app.lambda_context, audit_rows(logger, caller, import_id, kind.noun)),
     )
     _record(result, time.monotonic() - started)
     logger.info(
         "import confirm answered",
         extra={
+            "kind": kind.name,
             "complete": result.complete,
             "replayed": result.replayed,
             "row_counts": result.counters(),
@@ -78,23 +78,39 @@ def confirm(body: Annotated[ImportConfirmRequest, Body(openapi_examples=CONFIRM_
     return json_response(200, "import confirmed", result.as_json())
 
 
-@app.get("/distributors/import/<import_id>", **operation("getImportStatus"))
-def status(
-    import_id: Annotated[str, Path(description="`import_id` from the validate response.")],
-):
+def status(kind: Kind, import_id: str) -> Response:
     try:
         key = str(UUID(import_id))
     except ValueError:
         raise ValidationFailed([FieldError("import_id", "invalid_format", import_id)]) from None
-    data = import_status(
-        wiring.session_store(), caller_of(app), key, int(time.time()), DISTRIBUTORS.name
-    )
+    data = import_status(wiring.session_store(), caller_of(app), key, int(time.time()), kind.name)
     return json_response(200, "import status", data)
+
+
+def add_routes(kind: Kind) -> None:
+    """Confirm and status under the kind's path: one router per kind."""
+    base = f"/{kind.name}/import"
+
+    @app.post(f"{base}/confirm", **import_operation(kind, "confirm"))
+    def confirm_route(
+        body: Annotated[ImportConfirmRequest, Body(openapi_examples=CONFIRM_EXAMPLES)],
+    ):
+        return confirm(kind, body)
+
+    @app.get(f"{base}/<import_id>", **import_operation(kind, "status"))
+    def status_route(
+        import_id: Annotated[str, Path(description="`import_id` from the validate response.")],
+    ):
+        return status(kind, import_id)
+
+
+for kind in KINDS:
+    add_routes(kind)
 
 
 lambda_handler = metrics.log_metrics(
     logger.inject_lambda_context(
-        guarded(app, DISTRIBUTORS.policy, "import"),
+        guarded(app, {kind.name: kind.policy for kind in KINDS}, "import"),
         correlation_id_path=correlation_paths.API_GATEWAY_HTTP,
         clear_state=True,
     )

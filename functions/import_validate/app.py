@@ -1,4 +1,4 @@
-"""Import, step one: the CSV template, presigned uploads and validate.
+"""Import, step one, for every kind: the CSV template, presigned uploads and validate.
 
 A thin entry point: the CSV's arrival is orgimport.imports.uploads, the rules and the
 session orgimport.imports.validate.
@@ -8,6 +8,7 @@ import base64
 import json
 import time
 import zlib
+from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -16,20 +17,21 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 
 from orgimport import wiring
-from orgimport.api.docs import operation
+from orgimport.api.docs import import_operation
 from orgimport.api.guard import guarded
 from orgimport.api.http import caller_of, envelope, json_response, make_resolver
 from orgimport.core.config import settings
 from orgimport.core.errors import FileRejected
 from orgimport.core.limits import MAX_INLINE_BODY_BYTES
 from orgimport.imports import uploads
+from orgimport.imports.kind import Kind
 from orgimport.imports.template_csv import (
     TEMPLATE_CONTENT_TYPE,
     template_filename,
     template_text,
 )
 from orgimport.imports.validate import validate_csv
-from orgimport.kinds.distributors.kind import DISTRIBUTORS
+from orgimport.kinds.registry import KINDS
 
 logger = Logger()
 metrics = Metrics(namespace=settings().metrics_namespace)
@@ -64,20 +66,16 @@ def report_response(report: dict[str, Any], accept_encoding: str) -> Response:
     )
 
 
-@app.get("/distributors/import/template", **operation("getImportTemplate"))
-def template():
+def template(kind: Kind):
     metrics.add_metric(name="ImportTemplateDownloads", unit=MetricUnit.Count, value=1)
     return Response(
         200,
         content_type=TEMPLATE_CONTENT_TYPE,
-        body=template_text(DISTRIBUTORS),
-        headers={
-            "Content-Disposition": f'attachment; filename="{template_filename(DISTRIBUTORS)}"'
-        },
+        body=template_text(kind),
+        headers={"Content-Disposition": f'attachment; filename="{template_filename(kind)}"'},
     )
 
 
-@app.post("/distributors/import/uploads", **operation("createImportUpload"))
 def new_upload():
     ticket = uploads.start_upload(
         wiring.upload_store(),
@@ -90,8 +88,7 @@ def new_upload():
     return json_response(201, "upload url created", ticket.as_json())
 
 
-@app.post("/distributors/import/validate", **operation("validateImport"))
-def validate():
+def validate(kind: Kind):
     event = app.current_event
     body = event.body or ""
     raw = base64.b64decode(body) if event.is_base64_encoded else body.encode("utf-8")
@@ -103,8 +100,8 @@ def validate():
         session = validate_csv(
             data,
             caller,
-            DISTRIBUTORS,
-            wiring.records(DISTRIBUTORS),
+            kind,
+            wiring.records(kind),
             wiring.session_store(),
             now=int(time.time()),
             ttl_seconds=settings().import_session_ttl_seconds,
@@ -117,7 +114,7 @@ def validate():
     logger.append_keys(import_id=session.import_id)
     logger.info(
         "import validated",
-        extra={"arrived_as": arrived_as, "bytes": len(data), **summary},
+        extra={"kind": kind.name, "arrived_as": arrived_as, "bytes": len(data), **summary},
     )
     for status in ("valid", "warning", "error"):
         metrics.add_metric(
@@ -128,9 +125,27 @@ def validate():
     return report_response(session.report(), event.headers.get("accept-encoding") or "")
 
 
+def _of(kind: Kind, step: Callable[[Kind], Any]) -> Callable[[], Any]:
+    """`step` as the route of one kind."""
+
+    def route() -> Any:
+        return step(kind)
+
+    route.__name__ = f"{step.__name__}_{kind.name}"
+    return route
+
+
+# one router per kind: the same three routes under each kind's path
+for kind in KINDS:
+    base = f"/{kind.name}/import"
+    app.get(f"{base}/template", **import_operation(kind, "template"))(_of(kind, template))
+    app.post(f"{base}/uploads", **import_operation(kind, "upload"))(new_upload)
+    app.post(f"{base}/validate", **import_operation(kind, "validate"))(_of(kind, validate))
+
+
 lambda_handler = metrics.log_metrics(
     logger.inject_lambda_context(
-        guarded(app, DISTRIBUTORS.policy, "import"),
+        guarded(app, {kind.name: kind.policy for kind in KINDS}, "import"),
         correlation_id_path=correlation_paths.API_GATEWAY_HTTP,
         clear_state=True,
     )

@@ -65,8 +65,10 @@ def build_event(
     path_params: dict[str, str] | None = None,
     is_base64: bool = False,
     route: str | None = None,
+    user_roles: Any = None,
 ) -> dict[str, Any]:
-    """A payload-2.0 event as API Gateway builds it; `role=None` leaves out the claims."""
+    """A payload-2.0 event as API Gateway builds it; `role=None` leaves out the claims,
+    `user_roles` (when given) is the claim of that name."""
     if isinstance(body, (dict, list)):
         body = json.dumps(body)
     if isinstance(body, bytes):
@@ -102,6 +104,7 @@ def build_event(
                     "org_role": role,
                     "iss": "test",
                     "aud": "test",
+                    **({"user_roles": user_roles} if user_roles is not None else {}),
                 },
                 "scopes": None,
             }

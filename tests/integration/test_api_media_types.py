@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.integration.conftest import build_event, call_handler, envelope, load_handler
+from orgimport.kinds.organizations import service
+from tests.integration.conftest import build_event, call_handler, envelope
 from tests.vats import it_vat
 
 
@@ -55,7 +56,7 @@ def test_a_handler_error_raised_as_value_error_is_still_a_500(
     def broken(*_: Any) -> Any:
         raise ValueError("a bug")
 
-    monkeypatch.setattr(load_handler("distributors").service, "get_organization", broken)
+    monkeypatch.setattr(service, "get_organization", broken)
     event = build_event(
         "GET", "/distributors/abc", path_params={"id": "abc"}, route="/distributors/{id}"
     )

@@ -15,6 +15,7 @@ from local.template import load_template
 from orgimport import wiring
 from orgimport.kinds.organizations.fields import DistributorFields
 from orgimport.kinds.organizations.record import Organization, utc_now
+from orgimport.kinds.organizations.tier import TIERS
 from tests.integration.conftest import call_handler, envelope
 from tests.vats import it_vat
 
@@ -27,7 +28,7 @@ KNOWN_ID = "5f0c2f5e-8a43-4a0e-9a53-2f7b6c1f7a10"
 def function_dir_for(event: dict[str, Any]) -> str:
     template = load_template()
     if "Records" in event:
-        logical_id = template.s3_triggers[0].function
+        logical_id = template.s3_triggers[0].function  # every prefix's trigger: one function
     else:
         (route,) = [r for r in template.routes if r.route_key == event["routeKey"]]
         logical_id = route.function
@@ -35,18 +36,20 @@ def function_dir_for(event: dict[str, Any]) -> str:
 
 
 def seed_known_distributor() -> None:
+    """The record the <kind>_* events name, in every organization tier."""
     now = utc_now()
-    repo = wiring.distributor_store()
-    known = Organization(
-        id=KNOWN_ID,
-        fields=DistributorFields(name="Known", vat=it_vat(0)).cleaned(),
-        created_at=now,
-        updated_at=now,
-        created_by_user="u0",
-        created_by_org="o0",
-    )
-    repo.claim_vat(it_vat(0), KNOWN_ID)
-    repo.insert(known)
+    for tier in TIERS:
+        repo = wiring.organization_store(tier)
+        known = Organization(
+            id=KNOWN_ID,
+            fields=DistributorFields(name="Known", vat=it_vat(0)).cleaned(),
+            created_at=now,
+            updated_at=now,
+            created_by_user="u0",
+            created_by_org="o0",
+        )
+        repo.claim_vat(it_vat(0), KNOWN_ID, scope=tier.vat_scope("o0"))
+        repo.insert(known)
 
 
 def test_there_is_an_event_for_every_route():
@@ -66,5 +69,5 @@ def test_event_file_passes_through_its_handler(aws, path):
     if result.get("headers", {}).get("Content-Type", "").startswith("application/json"):
         body = envelope(result)
         assert body["code"] == result["statusCode"]
-    if path.name.startswith("distributors_"):
+    if path.name.startswith(("distributors_", "resellers_", "customers_")):
         assert result["statusCode"] in (200, 201), result

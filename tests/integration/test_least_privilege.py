@@ -259,6 +259,24 @@ def _drive_validate(rec: CallRecorder) -> str:
             headers={"content-type": "text/csv"},
         )
         assert report["code"] == 200, report
+    # a distributor validating its resellers: its own organization is read first
+    dist = _api(
+        "distributors",
+        "POST",
+        "/distributors",
+        body={"name": "Theta", "custom_data": {"vat": it_vat(8)}},
+    )
+    with rec.acting_as("import_validate"):
+        resellers = _api(
+            "import_validate",
+            "POST",
+            "/resellers/import/validate",
+            body=_csv(("Iota", it_vat(9))),
+            headers={"content-type": "text/csv"},
+            role="distributor",
+            org=dist["data"]["id"],
+        )
+        assert resellers["code"] == 200, resellers
     return str(report["data"]["import_id"])
 
 
@@ -323,14 +341,17 @@ def _confirm_through_faults(rec: CallRecorder, function_dir: str) -> None:
 def _drive_s3_import(rec: CallRecorder, s3_event: Callable[..., dict[str, Any]]) -> None:
     s3 = boto3.client("s3", region_name=REGION)
 
-    def put(name: str, data: bytes, override: bool = False) -> dict[str, Any]:
-        key = f"incoming/distributors/{name}.csv"
+    def put(
+        name: str, data: bytes, override: bool = False, kind: str = "distributors"
+    ) -> dict[str, Any]:
+        key = f"incoming/{kind}/{name}.csv"
         metadata = {"override": "true"} if override else {}
         version = s3.put_object(Bucket=BUCKET, Key=key, Body=data, Metadata=metadata)
         return s3_event(key, version["VersionId"])
 
     first = put("partners", _csv(("Epsilon", it_vat(5))))
     update = put("update", _csv(("Eps", it_vat(5))), override=True)
+    tiers = [put("tier", _csv(("Eta", it_vat(7))), kind=k) for k in ("resellers", "customers")]
     with rec.acting_as("s3_import"):
         done = call_handler("s3_import", first)
         assert done["imports"][0]["state"] == "confirmed", done
@@ -338,6 +359,9 @@ def _drive_s3_import(rec: CallRecorder, s3_event: Callable[..., dict[str, Any]])
         assert again["imports"][0]["state"] == "already_reported", again
         updates = call_handler("s3_import", update)
         assert updates["imports"][0]["updated"] == 1, updates
+        for tier in tiers:  # every kind's prefix
+            done = call_handler("s3_import", tier)
+            assert done["imports"][0]["state"] == "confirmed", done
     # a batch write that fails: its rows' guards are looked up and released
     faulty = put("faulty", _csv(("Zeta", it_vat(6))))
     rec.fail_once = ("BatchWriteItem", "DistributorsTable")

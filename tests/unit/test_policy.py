@@ -43,6 +43,16 @@ def test_an_action_the_table_leaves_out_is_refused_naming_it():
     assert refused.value.message == "forbidden: your role may not undo resellers"
 
 
+def test_read_only_user_roles_read_but_never_write():
+    reader = Caller("u3", "d-1", "distributor", user_roles=("reader", "support"))
+    assert TIERED.authorize(reader, "read") == Scope(below="d-1", children_only=True)
+    with pytest.raises(NotAllowed) as refused:
+        TIERED.authorize(reader, "import")
+    assert refused.value.message == "forbidden: your user roles may only read resellers"
+    admin = Caller("u4", "d-1", "distributor", user_roles=("reader", "admin"))
+    assert TIERED.authorize(admin, "import") == Scope(below="d-1", children_only=True)
+
+
 def test_may_use_tells_a_role_the_kind_is_closed_to():
     assert TIERED.may_use(DISTRIBUTOR)
     assert not owner_only("distributors").may_use(DISTRIBUTOR)

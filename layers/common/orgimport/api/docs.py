@@ -10,14 +10,13 @@ and re-serialize, every response).
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from aws_lambda_powertools.event_handler.openapi.models import Example
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 from orgimport.api.schemas import (
-    DistributorListResponse,
-    DistributorResponse,
     ErrorEnvelope,
     FileErrorEnvelope,
     GatewayError,
@@ -28,8 +27,10 @@ from orgimport.api.schemas import (
     ImportValidationResponse,
     UploadTicketResponse,
     ValidationErrorEnvelope,
+    record_responses,
 )
 from orgimport.core.limits import MAX_DATA_ROWS
+from orgimport.imports.kind import Kind
 from orgimport.imports.template_csv import template_filename, template_text
 from orgimport.imports.uploads import FORM_FIELD
 from orgimport.kinds.distributors.kind import DISTRIBUTORS
@@ -41,11 +42,21 @@ TAG_DISTRIBUTORS = "distributors"
 TAG_IMPORT = "distributors import"
 TAGS = {
     TAG_DISTRIBUTORS: "Distributors: create, list, read, update, archive and restore.",
+    "resellers": "Resellers (under a distributor or the owner): create, list, read, update, "
+    "archive and restore, each caller within its scope.",
+    "customers": "Customers (under a reseller, a distributor or the owner): create, list, "
+    "read, update, archive and restore, each caller within its scope.",
+    "resellers import": "Bulk import of resellers from a CSV file, by the owner or a "
+    "distributor (its own resellers).",
+    "customers import": "Bulk import of customers from a CSV file, by the owner, a "
+    "distributor or a reseller (each its own customers).",
     TAG_IMPORT: "Bulk import of distributors from a CSV file: template, upload, validate, confirm.",
 }
 
 
-def _distributor_example(summary: str, vat: str, name: str) -> dict[str, Example]:
+def _distributor_example(
+    summary: str, vat: str, name: str, noun: str = "distributor"
+) -> dict[str, Example]:
     value = {
         "name": name,
         "description": "Distributore per il Nord Italia",
@@ -60,7 +71,7 @@ def _distributor_example(summary: str, vat: str, name: str) -> dict[str, Example
             "notes": None,
         },
     }
-    return {"distributor": Example(summary=summary, value=value)}
+    return {noun: Example(summary=summary, value=value)}
 
 
 # Request bodies a user can send as they are from Swagger UI (`Body(openapi_examples=...)`).
@@ -94,6 +105,15 @@ _AUTH: dict[int, OpenAPIResponse] = {
         ErrorEnvelope | GatewayError,
     ),
     403: _json("Forbidden - insufficient permissions (only `owner` may act)", ErrorEnvelope),
+}
+# The tiers below the distributors (CONTRACT section 8).
+_TIER_AUTH: dict[int, OpenAPIResponse] = {
+    401: _AUTH[401],
+    403: _json(
+        "Forbidden - the caller's organization role may not use this kind, its organization "
+        "is unknown, or its user roles only read",
+        ErrorEnvelope,
+    ),
 }
 _BAD_REQUEST = _json("Bad request - validation error", ValidationErrorEnvelope | ErrorEnvelope)
 # Every operation may answer this (orgimport.core.request_checks): a path segment or query
@@ -172,59 +192,6 @@ _VALIDATE_BODY: dict[str, Any] = {
 }
 
 _OPERATIONS: dict[str, dict[str, Any]] = {
-    "createDistributor": {
-        "summary": "Create a distributor",
-        "description": "The VAT must be free among all distributors, archived ones included "
-        "(`it 0123.4560.017` and `IT01234560017` are the same VAT): a taken one is a 400 "
-        "with key `custom_data.vat` and message `already_exists`; one whose country prefix "
-        "has check digits that fail is `invalid_format`.",
-        "tags": [TAG_DISTRIBUTORS],
-        "responses": {
-            201: _json("The distributor created", DistributorResponse),
-            400: _BAD_REQUEST,
-        },
-    },
-    "listDistributors": {
-        "summary": "List distributors",
-        "description": "Ordered by name, a page at a time: pass `pagination.next_cursor` "
-        "back as `cursor` for the next page. `search` matches name or VAT; archived "
-        "distributors are left out unless `include_archived=true`.",
-        "tags": [TAG_DISTRIBUTORS],
-        "responses": {
-            200: _json("A page of distributors", DistributorListResponse),
-            400: _BAD_REQUEST,
-        },
-    },
-    "getDistributor": {
-        "summary": "Read a distributor",
-        "description": "Archived distributors are found too, with their `deleted_at`.",
-        "tags": [TAG_DISTRIBUTORS],
-        "responses": {200: _json("The distributor", DistributorResponse), 404: _NOT_FOUND},
-    },
-    "updateDistributor": {
-        "summary": "Replace a distributor's fields",
-        "description": "Every field is replaced (an omitted one becomes empty). A new VAT "
-        "must be free and pass its check digits; the VAT the distributor holds is not "
-        "checked again.",
-        "tags": [TAG_DISTRIBUTORS],
-        "responses": {
-            200: _json("The distributor updated", DistributorResponse),
-            400: _BAD_REQUEST,
-            404: _NOT_FOUND,
-            409: _json("Conflict - the distributor changed meanwhile: retry", ErrorEnvelope),
-        },
-    },
-    "archiveDistributor": {
-        "summary": "Archive a distributor",
-        "description": "A soft delete: `deleted_at` is set. The VAT stays taken.",
-        "tags": [TAG_DISTRIBUTORS],
-        "responses": {200: _json("The distributor archived", DistributorResponse), 404: _NOT_FOUND},
-    },
-    "restoreDistributor": {
-        "summary": "Restore an archived distributor",
-        "tags": [TAG_DISTRIBUTORS],
-        "responses": {200: _json("The distributor restored", DistributorResponse), 404: _NOT_FOUND},
-    },
     "getImportTemplate": {
         "summary": "Download the CSV template",
         "description": "The header row and two example rows.",
@@ -327,3 +294,154 @@ def operation(operation_id: str) -> dict[str, Any]:
     spec = _OPERATIONS[operation_id]
     responses = {**_AUTH, 400: _BAD_TEXT, **spec["responses"]}
     return {**spec, "operation_id": operation_id, "responses": responses}
+
+
+def _retarget(value: Any, kind: Kind) -> Any:
+    """A distributors import document's text, said of another organization kind."""
+    if isinstance(value, str):
+        return (
+            value.replace("Distributors", kind.name.title())
+            .replace("distributors", kind.name)
+            .replace("distributor", kind.noun)
+        )
+    if isinstance(value, dict):
+        return {k: _retarget(v, kind) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_retarget(v, kind) for v in value]
+    return value
+
+
+# the import operations, by step: the distributors' ids (the user's document names them),
+# and another kind's (P: its name, title-cased)
+_IMPORT_STEPS = {
+    "template": ("getImportTemplate", "get{P}ImportTemplate"),
+    "upload": ("createImportUpload", "create{P}ImportUpload"),
+    "validate": ("validateImport", "validate{P}Import"),
+    "confirm": ("confirmImport", "confirm{P}Import"),
+    "status": ("getImportStatus", "get{P}ImportStatus"),
+}
+
+
+def import_operation(kind: Kind, step: str) -> dict[str, Any]:
+    """The documentation of one import route of a kind: the distributors' own, or theirs
+    said of the kind (`validateResellersImport`), under the tag `<kind> import`."""
+    distributors_id, other_id = _IMPORT_STEPS[step]
+    spec = operation(distributors_id)
+    if kind.name == DISTRIBUTORS.name:
+        return spec
+    out = {k: _retarget(v, kind) for k, v in spec.items()}
+    out["operation_id"] = other_id.format(P=kind.name.title())
+    out["tags"] = [f"{kind.name} import"]
+    out["responses"] = {**out["responses"], 401: _TIER_AUTH[401]}
+    if "belongs to another" not in json.dumps(str(out["responses"][403])):
+        out["responses"][403] = _TIER_AUTH[403]
+    return out
+
+
+def crud_examples(noun: str) -> tuple[dict[str, Example], dict[str, Example]]:
+    """The request bodies of create and update, for Swagger UI."""
+    if noun == "distributor":
+        return CREATE_EXAMPLES, UPDATE_EXAMPLES
+    title = noun.title()
+    return (
+        _distributor_example(f"A new {noun}", "IT04567890126", f"{title} Rossi S.r.l.", noun),
+        _distributor_example("Every field replaced", "IT07654321004", f"{title} Bianchi", noun),
+    )
+
+
+_UNIQUE_AMONG = {"customers": "the customers of the same parent organization"}
+_ORDER = {"distributors": "name"}
+
+
+def crud_operation(kind: Kind, action: str) -> dict[str, Any]:
+    """The documentation of one CRUD route of an organization kind."""
+    noun, plural = kind.noun, kind.name
+    title = noun.title()
+    operation_id = f"list{plural.title()}" if action == "list" else f"{action}{title}"
+    response, list_response = record_responses(noun, plural)
+    among = _UNIQUE_AMONG.get(plural, f"all {plural}")
+    tag = plural
+    spec = _crud_spec(action, noun, plural, among, tag, response, list_response)
+    auth = _AUTH if plural == TAG_DISTRIBUTORS else _TIER_AUTH
+    responses = {**auth, 400: _BAD_TEXT, **spec["responses"]}
+    return {**spec, "operation_id": operation_id, "responses": responses}
+
+
+def _crud_spec(
+    action: str,
+    noun: str,
+    plural: str,
+    among: str,
+    tag: str,
+    response: Any,
+    list_response: Any,
+) -> dict[str, Any]:
+    """Summary, description, tag and responses of one CRUD route."""
+    if action in ("list", "get"):
+        return _read_specs(noun, plural, tag, response, list_response)[action]
+    return _write_specs(noun, among, tag, response)[action]
+
+
+def _read_specs(
+    noun: str, plural: str, tag: str, response: Any, list_response: Any
+) -> dict[str, dict[str, Any]]:
+    return {
+        "list": {
+            "summary": f"List {plural}",
+            "description": f"Ordered by {_ORDER.get(plural, 'parent, then name')}, a page at "
+            "a time: pass `pagination.next_cursor` back as `cursor` for the next page. `search` "
+            f"matches name or VAT; archived {plural} are left out unless `include_archived=true`.",
+            "tags": [tag],
+            "responses": {
+                200: _json(f"A page of {plural}", list_response),
+                400: _BAD_REQUEST,
+            },
+        },
+        "get": {
+            "summary": f"Read a {noun}",
+            "description": f"Archived {plural} are found too, with their `deleted_at`.",
+            "tags": [tag],
+            "responses": {200: _json(f"The {noun}", response), 404: _NOT_FOUND},
+        },
+    }
+
+
+def _write_specs(noun: str, among: str, tag: str, response: Any) -> dict[str, dict[str, Any]]:
+    return {
+        "create": {
+            "summary": f"Create a {noun}",
+            "description": f"The VAT must be free among {among}, archived ones included "
+            "(`it 0123.4560.017` and `IT01234560017` are the same VAT): a taken one is a 400 "
+            "with key `custom_data.vat` and message `already_exists`; one whose country prefix "
+            "has check digits that fail is `invalid_format`.",
+            "tags": [tag],
+            "responses": {
+                201: _json(f"The {noun} created", response),
+                400: _BAD_REQUEST,
+            },
+        },
+        "update": {
+            "summary": f"Replace a {noun}'s fields",
+            "description": "Every field is replaced (an omitted one becomes empty). A new VAT "
+            f"must be free and pass its check digits; the VAT the {noun} holds is not "
+            "checked again.",
+            "tags": [tag],
+            "responses": {
+                200: _json(f"The {noun} updated", response),
+                400: _BAD_REQUEST,
+                404: _NOT_FOUND,
+                409: _json(f"Conflict - the {noun} changed meanwhile: retry", ErrorEnvelope),
+            },
+        },
+        "archive": {
+            "summary": f"Archive a {noun}",
+            "description": "A soft delete: `deleted_at` is set. The VAT stays taken.",
+            "tags": [tag],
+            "responses": {200: _json(f"The {noun} archived", response), 404: _NOT_FOUND},
+        },
+        "restore": {
+            "summary": f"Restore an archived {noun}",
+            "tags": [tag],
+            "responses": {200: _json(f"The {noun} restored", response), 404: _NOT_FOUND},
+        },
+    }

@@ -12,7 +12,13 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 
-from orgimport.api.http import LambdaHandler, check_request, proxy_response, status_of
+from orgimport.api.http import (
+    PATH_PREFIXES,
+    LambdaHandler,
+    check_request,
+    proxy_response,
+    status_of,
+)
 from orgimport.core.errors import DomainError
 from orgimport.core.identity import caller_from_event
 from orgimport.core.policy import Action, KindPolicy
@@ -40,14 +46,31 @@ def action_of(event: dict[str, Any], actions: Mapping[str, Action] | Action) -> 
     return actions.get(_method(event), "read")
 
 
+def kind_segment(event: dict[str, Any]) -> str:
+    """The first segment of the request's path, after an optional `/api`: the kind's name."""
+    parts = [p for p in str(event.get("rawPath") or "").split("/") if p]
+    if parts and "/" + parts[0] in PATH_PREFIXES:
+        parts = parts[1:]
+    return parts[0] if parts else ""
+
+
 def guarded(
-    app: APIGatewayHttpResolver, policy: KindPolicy, actions: Mapping[str, Action] | Action
+    app: APIGatewayHttpResolver,
+    policies: KindPolicy | Mapping[str, KindPolicy],
+    actions: Mapping[str, Action] | Action,
 ) -> LambdaHandler:
-    """`app` behind `policy`: each request's action, from `actions`, must be allowed."""
+    """`app` behind its kinds' policies (one, or one per kind, found by the path's first
+    segment): each request's action, from `actions`, must be allowed. A path of no kind
+    is left to the resolver (404)."""
 
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         try:
-            policy.authorize(caller_from_event(event), action_of(event, actions))
+            caller = caller_from_event(event)
+            policy = policies if isinstance(policies, KindPolicy) else None
+            if policy is None:
+                policy = policies.get(kind_segment(event))  # type: ignore[union-attr]
+            if policy is not None:
+                policy.authorize(caller, action_of(event, actions))
             check_request(event)
         except DomainError as exc:
             return proxy_response(status_of(exc), exc.message, exc.data)

@@ -9,10 +9,11 @@ ImportValidationResult, ImportRow, ImportFieldError).
 """
 
 from datetime import datetime
+from functools import cache
 from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, create_model
 
 from orgimport.api.models import CustomDataIn, DistributorIn
 from orgimport.core.limits import (
@@ -396,3 +397,22 @@ class ImportStatus(_Schema):
 
 class ImportStatusResponse(Envelope):
     data: ImportStatus
+
+
+@cache
+def record_responses(noun: str, plural: str) -> tuple[type[Envelope], type[Envelope]]:
+    """The envelopes of one record and of a page of records of an organization kind
+    (every kind has the distributor's shape; the page lists them under its plural)."""
+    if plural == "distributors":
+        return DistributorResponse, DistributorListResponse
+    title = noun.title()
+    record = create_model(title, __base__=Distributor)
+    page = create_model(  # type: ignore[call-overload]
+        f"{title}List",
+        __base__=_Schema,
+        pagination=(Pagination, ...),
+        **{plural: (list[record], ...)},  # type: ignore[valid-type]
+    )
+    one = create_model(f"{title}Response", __base__=Envelope, data=(record, ...))
+    many = create_model(f"{title}ListResponse", __base__=Envelope, data=(page, ...))
+    return one, many

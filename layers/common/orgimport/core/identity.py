@@ -18,6 +18,10 @@ ACTOR_USER: ActorKind = "user"
 ACTOR_S3: ActorKind = "s3"
 
 
+# user roles that may read but not write (CONTRACT section 8), compared lower-cased
+READ_ONLY_USER_ROLES = frozenset({"reader", "support"})
+
+
 @dataclass(frozen=True)
 class Caller:
     user_id: str
@@ -26,6 +30,11 @@ class Caller:
     actor: ActorKind = ACTOR_USER
     # the user's roles (claim `user_roles`), lower-cased; () when the token has none
     user_roles: tuple[str, ...] = ()
+
+    @property
+    def read_only(self) -> bool:
+        """Every user role is Reader or Support: reads only (no claim: unaffected)."""
+        return bool(self.user_roles) and all(r in READ_ONLY_USER_ROLES for r in self.user_roles)
 
     @property
     def is_owner(self) -> bool:

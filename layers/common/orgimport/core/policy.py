@@ -17,6 +17,8 @@ from orgimport.core.identity import Caller
 
 Action = Literal["create", "read", "update", "archive", "import", "undo"]
 ACTIONS: tuple[Action, ...] = ("create", "read", "update", "archive", "import", "undo")
+# actions a caller whose user roles are all read-only may not take
+WRITE_ACTIONS: frozenset[Action] = frozenset({"create", "update", "archive", "import", "undo"})
 
 # How far below its own organization a role reaches for a kind:
 # "all" every record; "children" records whose parent is the caller's organization;
@@ -56,6 +58,8 @@ class KindPolicy:
         reach = self.reach.get(action, {}).get(caller.role)
         if reach is None:
             raise NotAllowed(self.refusal or f"forbidden: your role may not {action} {self.kind}")
+        if action in WRITE_ACTIONS and caller.read_only:
+            raise NotAllowed(f"forbidden: your user roles may only read {self.kind}")
         if reach == "all":
             return Scope()
         return Scope(below=caller.org_id, children_only=reach == "children")
