@@ -13,6 +13,7 @@ PORT ?= 3000
 ROLE ?= owner
 USER ?= local-user
 ORG ?= local-org
+USER_ROLES ?=
 
 .PHONY: help install local token s3-import test unit integration e2e lint format typecheck sam-validate build bench openapi clean
 
@@ -37,9 +38,9 @@ install: $(DEPS) $(SAM_DEPS)
 local: $(DEPS)
 	$(BIN)/python -m local.stack --port $(PORT)
 
-## A token for the local stack: make token ROLE=owner USER=u1 ORG=o1
+## A token for the local stack: make token ROLE=distributor ORG=<distributor id> USER_ROLES=Admin
 token: $(DEPS)
-	@$(BIN)/python -m local.token --role $(ROLE) --user $(USER) --org $(ORG)
+	@$(BIN)/python -m local.token --role $(ROLE) --user $(USER) --org $(ORG) --user-roles "$(USER_ROLES)"
 
 ## Put a CSV under the local stack's incoming/distributors/ and print its report:
 ## make s3-import FILE=path/to.csv OVERRIDE=true (MOTO_URL=http://127.0.0.1:3001 by default)

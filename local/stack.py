@@ -46,6 +46,7 @@ from local.config import (
     LOCAL_ISSUER,
     REGION,
 )
+from local.demo_tiers import seed_tiers
 from local.front import LocalFront
 from local.keys import load_or_create
 from local.lambda_runtime import FunctionRegistry
@@ -219,9 +220,22 @@ def start_stack(
     return stack
 
 
-def _banner(stack: LocalStack, environment: dict[str, str]) -> str:
+def _tokens(orgs: dict[str, str]) -> list[str]:
+    """A token per role, each for its example organization (local.demo_tiers)."""
+    lines = [
+        f"tokens: user {_BANNER_USER}, valid {_BANNER_TTL_S // 3600} h"
+        " (more: make token ROLE=.. USER=.. ORG=.. USER_ROLES=..)"
+    ]
+    for role, org in orgs.items():
+        token = issue_token(role, _BANNER_USER, org, ttl=_BANNER_TTL_S)
+        variable = "TOKEN" if role == _BANNER_ROLE else f"TOKEN_{role.upper()}"
+        lines.append(f"  {role:<12} org {org}")
+        lines.append(f"export {variable}={token}")
+    return lines
+
+
+def _banner(stack: LocalStack, environment: dict[str, str], orgs: dict[str, str]) -> str:
     template = stack.template
-    token = issue_token(_BANNER_ROLE, _BANNER_USER, _BANNER_ORG, ttl=_BANNER_TTL_S)
     lines = [
         f"local stack for {template.path.name}: {len(template.routes)} routes,"
         f" {len(template.functions)} functions",
@@ -236,10 +250,9 @@ def _banner(stack: LocalStack, environment: dict[str, str]) -> str:
             f"  s3       s3://{t.bucket_name}/{t.prefix}*{t.suffix} -> {t.function}"
             for t in template.s3_triggers
         ),
-        f"token: role {_BANNER_ROLE}, user {_BANNER_USER}, org {_BANNER_ORG},"
-        f" valid {_BANNER_TTL_S // 3600} h (more: make token ROLE=.. USER=.. ORG=..)",
-        f"export TOKEN={token}",
+        *_tokens(orgs),
         f'curl -H "Authorization: Bearer $TOKEN" {stack.url}/distributors',
+        f'curl -H "Authorization: Bearer $TOKEN_DISTRIBUTOR" {stack.url}/resellers',
         "ready",
     ]
     return "\n".join(lines)
@@ -269,7 +282,12 @@ def main(argv: list[str] | None = None) -> int:
         name: os.environ[name]
         for name in ("AWS_ENDPOINT_URL", "AWS_REGION", *sorted(stack.template.environment()))
     }
-    print(_banner(stack, environment), flush=True)
+    try:
+        orgs = seed_tiers(stack.url, _BANNER_USER)
+    except OSError as exc:
+        log.warning("the example hierarchy was not made: %s", exc)
+        orgs = {_BANNER_ROLE: _BANNER_ORG}
+    print(_banner(stack, environment, orgs), flush=True)
 
     stop = threading.Event()
 

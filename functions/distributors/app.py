@@ -24,6 +24,6 @@ for kind, tier in KINDS:
     )
 
 lambda_handler = logger.inject_lambda_context(
-    guarded(app, {kind.name: kind.policy for kind, _ in KINDS}, CRUD_ACTIONS),
+    guarded(app, {kind.name: kind.policy for kind, _ in KINDS}, CRUD_ACTIONS, wiring.admit),
     correlation_id_path=correlation_paths.API_GATEWAY_HTTP,
 )

@@ -110,7 +110,7 @@ for kind in KINDS:
 
 lambda_handler = metrics.log_metrics(
     logger.inject_lambda_context(
-        guarded(app, {kind.name: kind.policy for kind in KINDS}, "import"),
+        guarded(app, {kind.name: kind.policy for kind in KINDS}, "import", wiring.admit),
         correlation_id_path=correlation_paths.API_GATEWAY_HTTP,
         clear_state=True,
     )

@@ -96,10 +96,14 @@ class StackProcess:
         )
 
     def printed_token(self) -> str:
-        """The owner token the stack printed at start-up (signed by the stack process)."""
-        for line in self.log_path.read_text().splitlines():
-            if line.startswith("export TOKEN="):
-                return line.split("=", 1)[1]
+        """The owner token the stack printed at start-up (signed by the stack process),
+        once its banner is out (it follows the example hierarchy the stack makes)."""
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            for line in self.log_path.read_text().splitlines():
+                if line.startswith("export TOKEN="):
+                    return line.split("=", 1)[1]
+            time.sleep(0.2)
         raise AssertionError(f"no token printed in {self.log_path}")
 
     def request(

@@ -69,9 +69,9 @@ def _config(mode: str) -> schemathesis.Config:
 
 
 schema = schemathesis.openapi.from_path(DOCUMENT_PATH, config=_config("all"))
-# the operations that name an existing resource: a distributor, an import session
+# the operations that name an existing resource: a distributor, a distributors import session
 known_schema = schemathesis.openapi.from_path(DOCUMENT_PATH, config=_config("positive")).include(
-    path_regex=r"\{(distributor_id|import_id)\}|/import/confirm$"
+    path_regex=r"^/distributors/(\{distributor_id\}|import/\{import_id\}$|import/confirm$)"
 )
 
 
@@ -239,7 +239,8 @@ def test_reseller(
     session: requests.Session,
     cases_sent: Counter[tuple[str, str, int]],
 ) -> None:
-    """A valid token of a role that may not act: the handler's 403 envelope."""
+    """A valid token of a caller that may not act (a role that may not use the kind, or
+    an organization the service does not hold): the handler's 403 envelope."""
     token = contract_stack.token("reseller", "contract-reseller")
     response = _run(case, contract_stack, session, "reseller", token, cases_sent)
     assert response.status_code == 403

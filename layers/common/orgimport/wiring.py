@@ -12,7 +12,7 @@ from functools import cache
 
 from orgimport.core.config import settings
 from orgimport.core.identity import Caller
-from orgimport.core.policy import Action
+from orgimport.core.policy import Action, Scope
 from orgimport.imports.kind import Kind, KindRecords
 from orgimport.imports.ports import ImportBucket, SessionStore, UploadStore
 from orgimport.kinds.customers.kind import CUSTOMERS
@@ -67,6 +67,12 @@ def import_bucket() -> ImportBucket:
 def organization_of(tier: Tier, org_id: str) -> Organization | None:
     """A caller's own organization, for its place in the hierarchy (one read)."""
     return organization_store(tier).get(org_id)
+
+
+def admit(caller: Caller) -> None:
+    """Refuse (403) a caller whose organization the service does not hold as an active
+    record of its role's tier; the owner is always admitted."""
+    viewer_of(caller, Scope(), organization_of)
 
 
 def viewer(caller: Caller, kind: Kind, action: Action) -> Viewer:

@@ -343,10 +343,18 @@ def crud_examples(noun: str) -> tuple[dict[str, Example], dict[str, Example]]:
     if noun == "distributor":
         return CREATE_EXAMPLES, UPDATE_EXAMPLES
     title = noun.title()
+    create_vat, update_vat = _EXAMPLE_VATS[noun]
     return (
-        _distributor_example(f"A new {noun}", "IT04567890126", f"{title} Rossi S.r.l.", noun),
-        _distributor_example("Every field replaced", "IT07654321004", f"{title} Bianchi", noun),
+        _distributor_example(f"A new {noun}", create_vat, f"{title} Rossi S.r.l.", noun),
+        _distributor_example("Every field replaced", update_vat, f"{title} Bianchi", noun),
     )
+
+
+# the create and update examples' VATs of the tiers below (each kind its own)
+_EXAMPLE_VATS = {
+    "reseller": ("IT20000010015", "IT20000020014"),
+    "customer": ("IT20000030013", "IT20000040012"),
+}
 
 
 _UNIQUE_AMONG = {"customers": "the customers of the same parent organization"}

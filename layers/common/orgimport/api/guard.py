@@ -7,7 +7,7 @@ nothing downstream can take (request_checks). Only then does the resolver run.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
@@ -20,7 +20,7 @@ from orgimport.api.http import (
     status_of,
 )
 from orgimport.core.errors import DomainError
-from orgimport.core.identity import caller_from_event
+from orgimport.core.identity import Caller, caller_from_event
 from orgimport.core.policy import Action, KindPolicy
 
 # The action of a CRUD route, by HTTP method (PATCH is .../restore: an update)
@@ -58,10 +58,12 @@ def guarded(
     app: APIGatewayHttpResolver,
     policies: KindPolicy | Mapping[str, KindPolicy],
     actions: Mapping[str, Action] | Action,
+    admit: Callable[[Caller], None] | None = None,
 ) -> LambdaHandler:
     """`app` behind its kinds' policies (one, or one per kind, found by the path's first
-    segment): each request's action, from `actions`, must be allowed. A path of no kind
-    is left to the resolver (404)."""
+    segment): each request's action, from `actions`, must be allowed, and then `admit`
+    may refuse the caller (an organization the service does not hold: 403). A path of no
+    kind is left to the resolver (404)."""
 
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         try:
@@ -71,6 +73,8 @@ def guarded(
                 policy = policies.get(kind_segment(event))  # type: ignore[union-attr]
             if policy is not None:
                 policy.authorize(caller, action_of(event, actions))
+                if admit is not None:
+                    admit(caller)
             check_request(event)
         except DomainError as exc:
             return proxy_response(status_of(exc), exc.message, exc.data)
