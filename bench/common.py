@@ -178,10 +178,13 @@ def api_event(
     headers: Mapping[str, str] | None = None,
     user: str = USER,
     org: str = ORG,
+    role: str = "owner",
+    query: str = "",
 ) -> dict[str, Any]:
     """A payload-2.0 event as API Gateway sends it after its JWT authorizer; bytes bodies
     arrive base64-encoded, as API Gateway sends CSV and multipart."""
     import base64
+    from urllib.parse import parse_qsl
 
     is_base64 = isinstance(body, bytes)
     sent = base64.b64encode(body).decode() if isinstance(body, bytes) else body
@@ -189,7 +192,8 @@ def api_event(
         "version": "2.0",
         "routeKey": f"{method} {path}",
         "rawPath": path,
-        "rawQueryString": "",
+        "rawQueryString": query,
+        "queryStringParameters": dict(parse_qsl(query)) or None,
         "headers": {
             "host": "bench.example.com",
             **{k.lower(): v for k, v in (headers or {}).items()},
@@ -199,7 +203,7 @@ def api_event(
             "apiId": "bench",
             "authorizer": {
                 "jwt": {
-                    "claims": {"sub": user, "org_id": org, "org_role": "owner"},
+                    "claims": {"sub": user, "org_id": org, "org_role": role},
                     "scopes": None,
                 }
             },

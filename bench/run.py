@@ -20,6 +20,7 @@ PHASES: list[tuple[str, str]] = [("validate", "bench.validate_bench")]
 # --- confirm phase: bench/confirm_bench.py (owned by the confirm work) runs here if present ---
 if importlib.util.find_spec("bench.confirm_bench") is not None:
     PHASES.append(("confirm", "bench.confirm_bench"))
+PHASES.append(("tiers", "bench.tiers_bench"))
 
 # figure -> (label, limit, unit); a limit of None is shown without a verdict
 LIMITS: dict[str, tuple[str, float | None, str]] = {
@@ -37,6 +38,10 @@ LIMITS: dict[str, tuple[str, float | None, str]] = {
     "ratio": ("confirm: +10 ms, concurrent / sequential time", 0.25, ""),
     "seconds_concurrent_10ms": ("confirm: +10 ms, concurrent wall time", None, "s"),
     "seconds_sequential_10ms": ("confirm: +10 ms, sequential wall time", None, "s"),
+    "tier_validate_requests": ("tiers: DynamoDB requests, 1000 reseller rows", 15, ""),
+    "tier_list_queries_per_page": ("tiers: Query per page, a distributor's customers", 1, ""),
+    "tier_list_requests_per_page": ("tiers: every request per page of that list", None, ""),
+    "tier_list_scans": ("tiers: Scan while listing", 0, ""),
 }
 
 _RUNNER = (

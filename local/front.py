@@ -121,6 +121,8 @@ class LocalFront:
     ) -> None:
         self.template = template
         self.registry = registry
+        # set once the stack is ready for requests: until then health answers 503
+        self.ready = threading.Event()
         self.jwks = jwks
         self.prefix = prefix
         self.routes = RouteTable(template.routes)
@@ -165,6 +167,10 @@ class LocalFront:
             return None
         name = path[len(base) + 1 :]
         if name == "health":
+            if not self.ready.is_set():
+                return GatewayResponse(
+                    503, [("content-type", "application/json")], b'{"status": "starting"}'
+                )
             body = {"status": "ok", "routes": len(self.template.routes)}
         elif name == "jwks.json":
             body = self.jwks

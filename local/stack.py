@@ -184,8 +184,10 @@ def start_stack(
     *,
     template_path: Path | str | None = None,
     tasks: Iterable[Callable[[LocalStack], None]] = (),
+    hold_ready: bool = False,
 ) -> LocalStack:
-    """Start moto, create the resources, serve the API; port 0 = any free port."""
+    """Start moto, create the resources, serve the API; port 0 = any free port. With
+    `hold_ready`, health answers 503 until the caller sets `stack.front.ready`."""
     template = load_template(template_path)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's per-request lines
     _check_port_free(moto_port)
@@ -217,6 +219,8 @@ def start_stack(
         )
         thread.start()
         stack.threads.append(thread)
+    if not hold_ready:
+        front.ready.set()
     return stack
 
 
@@ -274,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     logging.getLogger("local").setLevel(logging.INFO)
     try:
-        stack = start_stack(args.port, args.moto_port, template_path=args.template)
+        stack = start_stack(args.port, args.moto_port, template_path=args.template, hold_ready=True)
     except OSError as exc:
         print(f"local stack: {exc}", file=sys.stderr)
         return 1
@@ -287,6 +291,7 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         log.warning("the example hierarchy was not made: %s", exc)
         orgs = {_BANNER_ROLE: _BANNER_ORG}
+    stack.front.ready.set()  # the example hierarchy is made: requests may come
     print(_banner(stack, environment, orgs), flush=True)
 
     stop = threading.Event()

@@ -54,35 +54,38 @@ BAD_BODIES: dict[str, tuple[str | bytes, str]] = {
 }
 
 
-def json_route(route: str) -> dict[str, Any]:
-    """method, path and event extras of each JSON route."""
+def json_route(route: str, kind: str = "distributors") -> dict[str, Any]:
+    """method, path and event extras of each JSON route of an organization kind."""
     return {
-        "create": {"fn": "distributors", "method": "POST", "path": "/distributors"},
+        "create": {"fn": "distributors", "method": "POST", "path": f"/{kind}"},
         "update": {
             "fn": "distributors",
             "method": "PUT",
-            "path": "/distributors/d1",
+            "path": f"/{kind}/d1",
             "path_params": {"id": "d1"},
-            "route": "/distributors/{id}",
+            "route": f"/{kind}/{{id}}",
         },
         "confirm": {
             "fn": "import_confirm",
             "method": "POST",
-            "path": "/distributors/import/confirm",
+            "path": f"/{kind}/import/confirm",
         },
         "validate": {
             "fn": "import_validate",
             "method": "POST",
-            "path": "/distributors/import/validate",
+            "path": f"/{kind}/import/validate",
         },
     }[route]
 
 
 ROUTES = ["create", "update", "confirm", "validate"]
+KINDS = ["distributors", "resellers", "customers"]
 
 
-def send(route: str, body: Any, headers: dict[str, str] | None = None) -> dict[str, Any]:
-    spec = dict(json_route(route))
+def send(
+    route: str, body: Any, headers: dict[str, str] | None = None, kind: str = "distributors"
+) -> dict[str, Any]:
+    spec = dict(json_route(route, kind))
     fn, method, path = spec.pop("fn"), spec.pop("method"), spec.pop("path")
     result = call_handler(fn, build_event(method, path, body=body, headers=headers, **spec))
     result["body"].encode("utf-8")  # what API Gateway must send: never a lone surrogate
@@ -98,11 +101,12 @@ def assert_bad_request(result: dict[str, Any], reason: str) -> None:
     assert body["data"]["reason"] == reason
 
 
+@pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("route", ROUTES)
 @pytest.mark.parametrize("case", sorted(BAD_BODIES))
-def test_a_bad_json_body_is_a_400_envelope_on_every_json_route(route, case):
+def test_a_bad_json_body_is_a_400_envelope_on_every_json_route(route, case, kind):
     body, reason = BAD_BODIES[case]
-    assert_bad_request(send(route, body), reason)
+    assert_bad_request(send(route, body, kind=kind), reason)
 
 
 @pytest.mark.parametrize("route", ["create", "update", "confirm"])

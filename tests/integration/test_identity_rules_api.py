@@ -23,12 +23,21 @@ def wrong_digit(vat: str) -> str:
 
 
 LEGACY = wrong_digit(STORED)  # a check digit that fails: stored before the rule
-VALIDATE = "/distributors/import/validate"
+# every hardening rule holds for every organization kind: the module runs once per kind
+KINDS = ("distributors", "resellers", "customers")
+ITEM_PREFIX = {"distributors": "DIST#", "resellers": "RESE#", "customers": "CUST#"}
+KIND = ["distributors"]  # the kind this run of the module is about
 
 
-@pytest.fixture(autouse=True)
-def _aws(aws):
+@pytest.fixture(autouse=True, params=KINDS)
+def _aws(aws, request):
+    KIND[0] = request.param
     yield
+    KIND[0] = "distributors"
+
+
+def path(suffix: str = "") -> str:
+    return f"/{KIND[0]}{suffix}"
 
 
 @pytest.fixture
@@ -49,12 +58,12 @@ def call(fn: str, method: str, path: str, **kwargs: Any) -> tuple[int, dict[str,
 
 def post(vat: str, **custom: Any) -> tuple[int, dict[str, Any]]:
     body = {"name": "Acme", "custom_data": {"vat": vat, **custom}}
-    return call("distributors", "POST", "/distributors", body=body)
+    return call("distributors", "POST", path(), body=body)
 
 
 def put(distributor_id: str, vat: str) -> tuple[int, dict[str, Any]]:
     body = {"name": "Renamed", "custom_data": {"vat": vat}}
-    return call("distributors", "PUT", f"/distributors/{distributor_id}", body=body)
+    return call("distributors", "PUT", path(f"/{distributor_id}"), body=body)
 
 
 def created(vat: str) -> dict[str, Any]:
@@ -65,7 +74,7 @@ def created(vat: str) -> dict[str, Any]:
 
 def distributor_count() -> int:
     items = boto3.client("dynamodb").scan(TableName="DistributorsTable")["Items"]
-    return sum(1 for i in items if i["pk"]["S"].startswith("DIST#"))
+    return sum(1 for i in items if i["pk"]["S"].startswith(ITEM_PREFIX[KIND[0]]))
 
 
 def vat_errors(body: dict[str, Any]) -> list[tuple[str, str]]:
@@ -153,7 +162,11 @@ def validate(rows: list[dict[str, str]]) -> dict[str, Any]:
     lines += [",".join(row.get(c, "") for c in DISTRIBUTOR_COLUMNS) for row in rows]
     content = ("\r\n".join(lines) + "\r\n").encode()
     status, body = call(
-        "import_validate", "POST", VALIDATE, body=content, headers={"content-type": "text/csv"}
+        "import_validate",
+        "POST",
+        path("/import/validate"),
+        body=content,
+        headers={"content-type": "text/csv"},
     )
     assert status == 200, body
     return body["data"]
@@ -196,7 +209,7 @@ def test_check_digits_are_row_verdicts_and_a_held_legacy_vat_is_not_checked_agai
     archived_legacy = wrong_digit(it_vat(88))
     archived = created(archived_legacy)
     vat_check("checksum")
-    status, _ = call("distributors", "DELETE", f"/distributors/{archived['id']}")
+    status, _ = call("distributors", "DELETE", path(f"/{archived['id']}"))
     assert status == 200
 
     report = validate(
@@ -238,7 +251,7 @@ def test_confirm_with_override_updates_the_holder_of_a_legacy_vat(vat_check):
     status, body = call(
         "import_confirm",
         "POST",
-        "/distributors/import/confirm",
+        path("/import/confirm"),
         body={"import_id": report["import_id"], "override": True},
     )
 
@@ -246,5 +259,5 @@ def test_confirm_with_override_updates_the_holder_of_a_legacy_vat(vat_check):
     assert [(r["status"], r.get("id")) for r in body["data"]["results"]] == [
         ("updated", legacy["id"])
     ]
-    _, got = call("distributors", "GET", f"/distributors/{legacy['id']}")
+    _, got = call("distributors", "GET", path(f"/{legacy['id']}"))
     assert (got["data"]["name"], got["data"]["custom_data"]["vat"]) == ("Renamed by import", LEGACY)
