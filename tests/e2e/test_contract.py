@@ -1,6 +1,7 @@
 """The API against its own document: schemathesis runs every operation of openapi.json
 on a local stack of its own, as an owner (on random ids, and on a distributor and an
-import session that exist), with no token and as a reseller.
+import session that exist), with no token, as a reseller the service does not hold, and
+as a distributor it holds.
 
 For every response: no 5xx, the status is documented, the body matches the documented
 schema for that status and media type, and a JSON body is the envelope
@@ -245,3 +246,32 @@ def test_reseller(
     response = _run(case, contract_stack, session, "reseller", token, cases_sent)
     assert response.status_code == 403
     assert response.json()["code"] == 403
+
+
+@pytest.fixture(scope="module")
+def distributor_org(contract_stack: StackProcess) -> str:
+    """A distributor the service holds, for a distributor's token."""
+    token = contract_stack.token("owner", OWNER)
+    body = {"name": "Contract Distributor", "custom_data": {"vat": "IT10000070010"}}
+    created = contract_stack.request("POST", "/distributors", token=token, json=body)
+    assert created.status == 201, created.text
+    return str(created.json()["data"]["id"])
+
+
+@schema.parametrize()
+@settings(max_examples=REFUSED_EXAMPLES)
+def test_distributor(
+    case: Any,
+    contract_stack: StackProcess,
+    session: requests.Session,
+    cases_sent: Counter[tuple[str, str, int]],
+    distributor_org: str,
+) -> None:
+    """A distributor: 403 on the distributors' operations, answers as documented on its
+    resellers' and customers' (CONTRACT section 8)."""
+    token = contract_stack.token("distributor", "contract-distributor", distributor_org)
+    response = _run(case, contract_stack, session, "distributor", token, cases_sent)
+    if case.path.startswith("/distributors"):
+        assert response.status_code == 403, response.text
+    else:
+        assert response.status_code not in (401, 403), response.text
