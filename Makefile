@@ -12,7 +12,7 @@ export PYTHONPATH := $(CURDIR)/layers/common:$(CURDIR)
 PORT ?= 3000
 ROLE ?= owner
 USER ?= local-user
-ORG ?= local-org
+ORG ?= owner
 USER_ROLES ?=
 
 .PHONY: help install local token s3-import test unit integration e2e lint format typecheck sam-validate build bench openapi clean
@@ -42,11 +42,11 @@ local: $(DEPS)
 token: $(DEPS)
 	@$(BIN)/python -m local.token --role $(ROLE) --user $(USER) --org $(ORG) --user-roles "$(USER_ROLES)"
 
-## Put a CSV under the local stack's incoming/distributors/ and print its report:
-## make s3-import FILE=path/to.csv OVERRIDE=true (MOTO_URL=http://127.0.0.1:3001 by default)
+## Put a CSV under the local stack's incoming/<kind>/ and print its report:
+## make s3-import FILE=path/to.csv OVERRIDE=true KIND=resellers (MOTO_URL=http://127.0.0.1:3001 by default)
 s3-import: $(DEPS)
 	@test -n "$(FILE)" || { echo "usage: make s3-import FILE=path/to.csv [OVERRIDE=true]"; exit 2; }
-	$(BIN)/python -m local.s3_put "$(FILE)" $(if $(OVERRIDE),--override "$(OVERRIDE)") $(if $(MOTO_URL),--endpoint-url "$(MOTO_URL)")
+	$(BIN)/python -m local.s3_put "$(FILE)" $(if $(OVERRIDE),--override "$(OVERRIDE)") $(if $(KIND),--kind "$(KIND)") $(if $(MOTO_URL),--endpoint-url "$(MOTO_URL)")
 
 ## Everything CI checks: lint, types, every test, the template lint and build
 test: lint typecheck unit integration e2e sam-validate build

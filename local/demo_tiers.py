@@ -12,6 +12,7 @@ import urllib.request
 from typing import Any
 
 from local.token import issue_token
+from orgimport.core.config import Settings
 
 # (kind, the role of its organizations, name, VAT): each made by the one before
 DEMO: tuple[tuple[str, str, str, str], ...] = (
@@ -19,7 +20,6 @@ DEMO: tuple[tuple[str, str, str, str], ...] = (
     ("resellers", "reseller", "Local Reseller S.r.l.", "IT10000020015"),
     ("customers", "customer", "Local Customer S.r.l.", "IT10000030014"),
 )
-OWNER_ORG = "local-org"
 
 
 def _post(url: str, token: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -35,9 +35,10 @@ def _post(url: str, token: str, body: dict[str, Any]) -> dict[str, Any]:
 
 
 def seed_tiers(api_url: str, user: str) -> dict[str, str]:
-    """role -> the id of its example organization (the owner's is `local-org`)."""
-    orgs = {"owner": OWNER_ORG}
-    role, org = "owner", OWNER_ORG
+    """role -> the id of its example organization (the owner's: OWNER_ORG_ID)."""
+    owner_org = Settings.from_env().owner_org_id
+    orgs = {"owner": owner_org}
+    role, org = "owner", owner_org
     for kind, kind_role, name, vat in DEMO:
         token = issue_token(role, user, org, ttl=300)
         made = _post(f"{api_url}/{kind}", token, {"name": name, "custom_data": {"vat": vat}})

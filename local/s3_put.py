@@ -1,8 +1,9 @@
 """Put a CSV where the running local stack's S3 trigger watches, then print its report.
 
 `python -m local.s3_put FILE [--override true] [--name NAME] [--endpoint-url URL]`
-(`make s3-import FILE=... OVERRIDE=true`). The bucket and prefix are the first
-`Type: S3` trigger's in template.yaml; the object is named after the file unless
+(`make s3-import FILE=... OVERRIDE=true KIND=resellers`). The bucket and prefix are the
+`Type: S3` trigger's in template.yaml whose prefix is `incoming/<kind>/` (--kind,
+default distributors); the object is named after the file unless
 --name says otherwise; `override` goes in the object's metadata as a script would
 send it (`x-amz-meta-override`). The stack's moto is found at --endpoint-url, else
 $LOCAL_MOTO_URL, else http://127.0.0.1:3001 (the port `make local` gives moto).
@@ -77,6 +78,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("file", type=Path)
     parser.add_argument("--override", default=None, help="the object's override metadata")
     parser.add_argument("--name", default=None, help="object name under the prefix")
+    parser.add_argument(
+        "--kind", default="distributors", help="the kind imported: its trigger's prefix"
+    )
     parser.add_argument("--endpoint-url", default=None, help="the local stack's moto")
     parser.add_argument("--wait", type=float, default=60.0, help="seconds to wait for the report")
     return parser.parse_args(argv)
@@ -86,9 +90,9 @@ def _target(args: argparse.Namespace) -> tuple[str, str, Kind]:
     """(bucket, key, kind) of the upload, or SystemExit(2) saying why there is none."""
     if not args.file.is_file():
         raise SystemExit(f"s3-import: no file {args.file}")
-    triggers = load_template().s3_triggers
+    triggers = [t for t in load_template().s3_triggers if t.prefix == f"incoming/{args.kind}/"]
     if not triggers:
-        raise SystemExit("s3-import: template.yaml has no S3 trigger")
+        raise SystemExit(f"s3-import: template.yaml has no S3 trigger for {args.kind}")
     trigger = triggers[0]
     name = args.name or args.file.name
     if trigger.suffix and not name.endswith(trigger.suffix):

@@ -68,7 +68,7 @@ _UNSET = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURI
 _BANNER_ROLE, _BANNER_USER, _BANNER_ORG, _BANNER_TTL_S = (
     "owner",
     "local-user",
-    "local-org",
+    "owner",  # the template's OwnerOrgId default
     8 * 3600,
 )
 

@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m local.token", description=__doc__)
     parser.add_argument("--role", default="owner")
     parser.add_argument("--user", default="local-user")
-    parser.add_argument("--org", default="local-org")
+    parser.add_argument("--org", default="owner")
     parser.add_argument("--ttl", type=int, default=3600, help="lifetime in seconds")
     parser.add_argument(
         "--user-roles", default="", help="user roles, comma-separated (e.g. Admin,Reader)"

@@ -91,7 +91,7 @@ def test_an_uploaded_clean_file_is_imported_and_its_report_appears(stack, s3):
 
     assert report["status"] == "confirmed"
     assert report["confirm"]["created"] == 3
-    assert report["created_by"]["org_id"] == "system"
+    assert report["created_by"]["org_id"] == "owner"  # the owner organization (OwnerOrgId)
     assert report["created_by"]["user_id"].startswith("s3:")
     token = stack.token()
     names = []

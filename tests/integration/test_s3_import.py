@@ -204,7 +204,7 @@ def test_a_clean_file_is_imported_by_the_s3_principal_and_reported(s3):
     )
     assert got["source"]["key"] == key
     assert got["override"] is False
-    assert got["created_by"] == {"user_id": f"s3:{PRINCIPAL}", "org_id": "system"}
+    assert got["created_by"] == {"user_id": f"s3:{PRINCIPAL}", "org_id": "owner"}
     assert got["validation"] == {
         "total_rows": 3,
         "valid_rows": 3,
@@ -224,7 +224,7 @@ def test_a_clean_file_is_imported_by_the_s3_principal_and_reported(s3):
     assert got["error"] is None
     created = get_distributor(got["confirm"]["results"][0]["id"])
     assert created["name"] == "Alfa Distribuzione S.r.l."
-    assert created["created_by"] == {"user_id": f"s3:{PRINCIPAL}", "org_id": "system"}
+    assert created["created_by"] == {"user_id": f"s3:{PRINCIPAL}", "org_id": "owner"}
     rows = report_rows(s3, key)
     assert [(r["row_number"], r["validation"], r["outcome"]) for r in rows] == [
         ("2", "valid", "created"),

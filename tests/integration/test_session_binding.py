@@ -20,7 +20,7 @@ from tests.vats import it_vat
 
 HEADER = "company_name,description,vat_number,address,city,main_contact,email,phone,language,notes"
 CSV = f"{HEADER}\nAlpha,,{it_vat(201)},,,,,,,\nBeta,,{it_vat(202)},,,,,,,\n"
-POSING_AS_S3 = {"user": f"s3:{PRINCIPAL}", "org": "system"}
+POSING_AS_S3 = {"user": f"s3:{PRINCIPAL}", "org": "owner"}
 
 
 @pytest.fixture(autouse=True)
@@ -104,7 +104,7 @@ def test_a_token_with_the_s3_principal_as_sub_may_not_read_an_s3_import():
     key, event = upload(s3, "bound.csv", CSV.encode())
     deliver(event)
     import_id = report(s3, key)["import_id"]
-    assert report(s3, key)["created_by"] == {"user_id": f"s3:{PRINCIPAL}", "org_id": "system"}
+    assert report(s3, key)["created_by"] == {"user_id": f"s3:{PRINCIPAL}", "org_id": "owner"}
 
     status, body = status_of(import_id, **POSING_AS_S3)
     assert (status, body["code"]) == (403, 403)

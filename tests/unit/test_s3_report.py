@@ -223,11 +223,12 @@ def test_sequencers_compare_after_left_padding():
     assert not sequencer_newer(None, "10") and not sequencer_newer("10", None)
 
 
-def test_the_actor_is_the_system_recording_the_s3_principal():
+def test_the_actor_is_the_system_recording_the_s3_principal_as_the_owner_organization():
     assert s3_caller("AWS:AIDAEXAMPLE").as_created_by() == {
         "user_id": "s3:AWS:AIDAEXAMPLE",
-        "org_id": "system",
+        "org_id": "owner",  # OWNER_ORG_ID's default (CONTRACT section 13)
     }
+    assert s3_caller("AWS:AIDAEXAMPLE").is_owner
     assert s3_caller(None).user_id == "s3:unknown"
 
 

@@ -25,6 +25,7 @@ _ENV = {
     "ORG_ID_CLAIM": "org_id_claim",
     "ORG_ROLE_CLAIM": "org_role_claim",
     "USER_ROLES_CLAIM": "user_roles_claim",
+    "OWNER_ORG_ID": "owner_org_id",
     "IMPORT_SESSION_TTL_SECONDS": "import_session_ttl_seconds",
     "CONFIRMED_RESULT_TTL_SECONDS": "confirmed_result_ttl_seconds",
     "CONFIRM_CONCURRENCY": "confirm_concurrency",
@@ -58,6 +59,8 @@ class Settings:
     org_id_claim: str = "org_id"
     org_role_claim: str = "org_role"
     user_roles_claim: str = "user_roles"
+    # the platform owner's organization: S3 imports act as it (CONTRACT section 13)
+    owner_org_id: str = "owner"
     import_session_ttl_seconds: int = 1800
     confirmed_result_ttl_seconds: int = 86400
     confirm_concurrency: int = 16

@@ -9,7 +9,6 @@ from orgimport.core.config import settings
 from orgimport.core.errors import Unauthenticated
 
 OWNER = "owner"
-SYSTEM_ORG = "system"
 
 # Who acts: a token's user, or the S3 import function. The kind is never read from a
 # token, so a token whose `sub` looks like an S3 principal (`s3:...`) is still a user.
@@ -49,8 +48,9 @@ class Caller:
 
 
 def system_caller(principal: str) -> Caller:
-    """The actor of S3-triggered imports: no token, an S3 principal instead."""
-    return Caller(user_id=principal, org_id=SYSTEM_ORG, role=OWNER, actor=ACTOR_S3)
+    """The actor of S3-triggered imports: no token, an S3 principal instead, acting as the
+    owner organization (the records it creates have it as parent)."""
+    return Caller(user_id=principal, org_id=settings().owner_org_id, role=OWNER, actor=ACTOR_S3)
 
 
 def caller_from_claims(claims: dict[str, Any] | None) -> Caller:
