@@ -39,6 +39,8 @@ LIMITS: dict[str, tuple[str, float | None, str]] = {
     "seconds_concurrent_10ms": ("confirm: +10 ms, concurrent wall time", None, "s"),
     "seconds_sequential_10ms": ("confirm: +10 ms, sequential wall time", None, "s"),
     "tier_validate_requests": ("tiers: DynamoDB requests, 1000 reseller rows", 15, ""),
+    "tier_confirm_requests_per_row": ("tiers: confirm requests per written row", 1.1, ""),
+    "tier_confirm_bookkeeping": ("tiers: confirm session bookkeeping", 10, ""),
     "tier_list_queries_per_page": ("tiers: Query per page, a distributor's customers", 1, ""),
     "tier_list_requests_per_page": ("tiers: every request per page of that list", None, ""),
     "tier_list_scans": ("tiers: Scan while listing", 0, ""),

@@ -4,6 +4,10 @@
   resellers (900 new VATs, 100 of its own resellers' VATs typed another way);
   DynamoDB requests, at most 15 (the lookups, the caller's own organization and
   the session writes);
+- confirm: that session, with `override: true` (900 creates, 100 updates of its own
+  resellers), as the distributor: requests on the organizations table per written
+  row (at most 1.1, the caller's organization read included) and the session's
+  bookkeeping (at most 10);
 - listing: the customers of a distributor with 50 resellers and 5,000 customers
   (100 per reseller), every page of 100 followed to the end; requests per page by
   operation: one Query a page (its scope is one key condition), never a Scan.
@@ -13,6 +17,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections import Counter
 from typing import Any
@@ -36,6 +41,8 @@ LIST_RESELLERS = 50
 CUSTOMERS_EACH = 100
 PAGE_SIZE = 100
 MAX_VALIDATE_REQUESTS = 15
+MAX_REQUESTS_PER_ROW = 1.1
+MAX_BOOKKEEPING_REQUESTS = 10
 DISTRIBUTOR = "bench-distributor"
 NOW = "2026-01-01T00:00:00.000Z"
 
@@ -127,6 +134,30 @@ def validate(calls: DynamoDBCalls) -> dict[str, Any]:
         "seconds": time.perf_counter() - started,
         "by_operation": calls.snapshot(),
         "counters": {k: data[k] for k in ("valid_rows", "warning_rows", "error_rows")},
+        "import_id": data["import_id"],
+    }
+
+
+def confirm(calls: DynamoDBCalls, import_id: str) -> dict[str, Any]:
+    handler = load_handler("import_confirm")
+    event = _as_distributor(
+        "POST",
+        "/resellers/import/confirm",
+        body=f'{{"import_id": "{import_id}", "override": true}}',
+        headers={"content-type": "application/json"},
+    )
+    calls.reset()
+    status, answer = invoke(handler, event)
+    if status != 200:
+        raise RuntimeError(f"confirm answered {status}: {answer}")
+    data = answer["data"]
+    by_table = Counter(calls.by_table)
+    return {
+        "written": data["created"] + data["updated"],
+        "counters": {k: data[k] for k in ("created", "updated", "skipped", "failed")},
+        "row_requests": by_table[os.environ["DISTRIBUTORS_TABLE"]],
+        "bookkeeping": by_table[os.environ["SESSIONS_TABLE"]],
+        "by_operation": calls.snapshot(),
     }
 
 
@@ -158,6 +189,7 @@ def main() -> dict[str, float]:
         seed()
         seeded_s = time.perf_counter() - started
         checked = validate(calls)
+        confirmed = confirm(calls, checked["import_id"])
         listed = list_all(calls)
     total = sum(checked["by_operation"].values())
     c = checked["counters"]
@@ -170,6 +202,12 @@ def main() -> dict[str, float]:
         f"{c['error_rows']} errors; {total} DynamoDB requests ({_ops(checked['by_operation'])}) "
         f"(limit {MAX_VALIDATE_REQUESTS}) {'ok' if total <= MAX_VALIDATE_REQUESTS else 'OVER'}"
     )
+    per_row = confirmed["row_requests"] / confirmed["written"]
+    print(
+        f"  confirm with override: {confirmed['counters']}; {_ops(confirmed['by_operation'])}; "
+        f"{per_row:.3f} requests per written row (limit {MAX_REQUESTS_PER_ROW}), "
+        f"{confirmed['bookkeeping']} bookkeeping (limit {MAX_BOOKKEEPING_REQUESTS})"
+    )
     ops = listed["by_operation"]
     pages = listed["pages"]
     print(
@@ -178,6 +216,8 @@ def main() -> dict[str, float]:
     )
     return {
         "tier_validate_requests": float(total),
+        "tier_confirm_requests_per_row": per_row,
+        "tier_confirm_bookkeeping": float(confirmed["bookkeeping"]),
         "tier_list_queries_per_page": ops["Query"] / pages,
         "tier_list_requests_per_page": sum(ops.values()) / pages,
         "tier_list_scans": float(ops["Scan"]),

@@ -311,3 +311,23 @@ def test_another_distributor_cannot_confirm_or_read_an_import(tree):
     path = f"/resellers/import/{report['import_id']}"
     assert call(CONFIRM, "GET", path, tree["as_d2"])[0] == 403
     assert ids("resellers", OWNER).isdisjoint({r.get("id") for r in report["rows"]})
+
+
+def names(kind: str, who: dict[str, str]) -> list[str]:
+    status, answer = call(CRUD, "GET", f"/{kind}", who, query={"page_size": "100"})
+    assert status == 200, answer
+    return [r["name"] for r in answer["data"][kind]]
+
+
+def test_a_renamed_record_moves_in_its_scopes_name_order_whoever_renames_it(tree):
+    # the distributor renames its own reseller by import: the write knows its path
+    own = {"company_name": "Zed", "vat_number": tree["r1"]["custom_data"]["vat"]}
+    report = validate("resellers", tree["as_d1"], [own])
+    assert confirm("resellers", tree["as_d1"], report["import_id"], override=True)["updated"] == 1
+    assert names("resellers", tree["as_d1"]) == ["Res One B", "Zed"]
+    # the owner renames another of them: the owner's import cannot know that path
+    other = {"company_name": "Zzz", "vat_number": tree["r1b"]["custom_data"]["vat"]}
+    report = validate("resellers", OWNER, [other])
+    assert confirm("resellers", OWNER, report["import_id"], override=True)["updated"] == 1
+    assert names("resellers", tree["as_d1"]) == ["Zed", "Zzz"]  # re-sorted, not "res one b"
+    assert names("resellers", tree["as_d2"]) == ["Res Two"]

@@ -194,6 +194,7 @@ class FakeOrganizations:
         require_active: bool,
         keep_vat: bool = False,
         read_first: bool = False,
+        path: tuple[str, ...] | None = None,
     ) -> Overwritten:
         self._hook("overwrite", distributor_id)
         with self._lock:

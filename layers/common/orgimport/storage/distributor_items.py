@@ -117,6 +117,6 @@ def overwrite_actions(
     return actions
 
 
-def resort_action(d: Organization, keys: TierKeys) -> Action:
-    """The by_name sort key of `d` after a rename (its path is fixed at creation)."""
-    return DistributorItem.gsi1sk.set(name_sort_key(d.fields.name or "", d.id, keys, d.path))
+def resort_action(record_id: str, name: str, keys: TierKeys, path: tuple[str, ...]) -> Action:
+    """The by_name sort key of a record named `name` under `path` (fixed at creation)."""
+    return DistributorItem.gsi1sk.set(name_sort_key(name, record_id, keys, path))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
+from typing import Any
 
 from pynamodb.constants import ALL_OLD
 from pynamodb.exceptions import PutError, UpdateError
@@ -28,6 +29,7 @@ from orgimport.kinds.organizations.record import (
 from orgimport.kinds.organizations.tier import DISTRIBUTOR_TIER, Tier
 from orgimport.storage.conditions import condition_failed
 from orgimport.storage.distributor_items import (
+    PATH_SEPARATOR,
     differs,
     name_sort_key,
     overwrite_actions,
@@ -41,8 +43,12 @@ from orgimport.storage.models import TIER_KEYS, DistributorItem, VatGuardItem
 from orgimport.storage.vat_guards import STALE_GUARD_SECONDS, VatGuards
 
 # An overwrite whose item changed between its failed condition and the read that explains
-# it is tried once more.
-_OVERWRITE_ATTEMPTS = 2
+# it is tried once more (and once more again when the path it pinned was not the record's).
+_OVERWRITE_ATTEMPTS = 3
+
+
+class _NotPinned(Exception):
+    """The record's path is not the one the overwrite pinned: write without the pin."""
 
 
 def _refusal(current: Organization | None, expected_vat_key: str, require_active: bool) -> str:
@@ -57,13 +63,24 @@ def _refusal(current: Organization | None, expected_vat_key: str, require_active
 
 
 def _overwrite_condition(
-    fields: DistributorFields, expected_vat_key: str, require_active: bool, ignore: tuple[str, ...]
+    fields: DistributorFields,
+    expected_vat_key: str,
+    require_active: bool,
+    ignore: tuple[str, ...],
+    pinned: tuple[str, ...] | None = None,
 ) -> Condition:
     """The item exists, still holds the VAT the caller saw (is active, for imports), and
-    some field differs from `fields`."""
+    some field differs from `fields`; with `pinned`, the record's path is that one."""
     condition = DistributorItem.pk.exists() & (DistributorItem.vat_key == expected_vat_key)
     if require_active:
         condition = condition & DistributorItem.deleted_at.does_not_exist()
+    if pinned is not None:
+        on_path = (
+            DistributorItem.path == PATH_SEPARATOR.join(pinned)
+            if pinned
+            else DistributorItem.path.does_not_exist()
+        )
+        condition = condition & on_path
     return condition & differs(fields, ignore)
 
 
@@ -186,54 +203,98 @@ class OrganizationRepository:
         require_active: bool,
         keep_vat: bool = False,
         read_first: bool = False,
+        path: tuple[str, ...] | None = None,
     ) -> Overwritten:
-        """Replace every field of a distributor in one conditional UpdateItem.
+        """Replace every field of a record in one conditional UpdateItem.
 
         The condition pins the VAT the caller saw (and, for imports, that it is not
         archived) and asks that some field differ; the old image it returns tells which
         fields changed. A condition that fails is explained by one read: StaleWrite says
         which pin no longer holds, or the distributor already was `fields` and nothing
         is written (`updated_at` kept). `read_first`: the caller expects no change, so
-        the read comes first and a no-op costs no write request at all.
+        the read comes first and a no-op costs no write request at all. `path`: the
+        record's path, when the caller knows it, pinned so that below the distributors
+        a rename re-sorts it in the same request (else in a second one, `_resort`).
         """
         ignore = ("vat",) if keep_vat else ()
         if read_first:
             done = self._unchanged(distributor_id, fields, expected_vat_key, require_active, ignore)
             if done is not None:
                 return done
-        actions = overwrite_actions(distributor_id, fields, updated_at, ignore, self.keys)
-        condition = _overwrite_condition(fields, expected_vat_key, require_active, ignore)
+        pinned = path if self.keys.paths_in_sort_key else None
         for _ in range(_OVERWRITE_ATTEMPTS):
+            image = self._write(
+                distributor_id, fields, updated_at, expected_vat_key, require_active, ignore, pinned
+            )
+            if image is not None:
+                return self._written(image, fields, updated_at, keep_vat, ignore, pinned)
             try:
-                answer = DistributorItem._get_connection().update_item(
-                    self._prefix + distributor_id,
-                    actions=actions,
-                    condition=condition,
-                    return_values=ALL_OLD,
-                )
-            except UpdateError as exc:
-                if not condition_failed(exc):
-                    raise
                 done = self._unchanged(
-                    distributor_id, fields, expected_vat_key, require_active, ignore
+                    distributor_id, fields, expected_vat_key, require_active, ignore, pinned
                 )
-                if done is not None:
-                    return done
-                continue  # it changed between the write and the read: once more
-            old = to_domain(DistributorItem.from_raw_data(answer["Attributes"]))
-            new = replace(fields, vat=old.fields.vat) if keep_vat else fields
-            updated = replace(old, fields=new, updated_at=updated_at)
-            if self.keys.paths_in_sort_key and old.fields.name != new.name:
-                self._resort(updated)
-            return Overwritten(updated, changed_fields(old.fields, new, ignore))
+            except _NotPinned:
+                pinned = None  # another path than the caller thought: re-sort after
+                continue
+            if done is not None:
+                return done
+            # it changed between the write and the read: once more
         raise StaleWrite("changed")
+
+    def _write(
+        self,
+        distributor_id: str,
+        fields: DistributorFields,
+        updated_at: str,
+        expected_vat_key: str,
+        require_active: bool,
+        ignore: tuple[str, ...],
+        pinned: tuple[str, ...] | None,
+    ) -> dict[str, Any] | None:
+        """One conditional UpdateItem: the old image, or None when its condition failed."""
+        actions = overwrite_actions(distributor_id, fields, updated_at, ignore, self.keys)
+        if pinned is not None:
+            actions.append(resort_action(distributor_id, fields.name or "", self.keys, pinned))
+        condition = _overwrite_condition(fields, expected_vat_key, require_active, ignore, pinned)
+        try:
+            answer = DistributorItem._get_connection().update_item(
+                self._prefix + distributor_id,
+                actions=actions,
+                condition=condition,
+                return_values=ALL_OLD,
+            )
+        except UpdateError as exc:
+            if not condition_failed(exc):
+                raise
+            return None
+        image: dict[str, Any] = answer["Attributes"]
+        return image
+
+    def _written(
+        self,
+        image: dict[str, Any],
+        fields: DistributorFields,
+        updated_at: str,
+        keep_vat: bool,
+        ignore: tuple[str, ...],
+        pinned: tuple[str, ...] | None,
+    ) -> Overwritten:
+        """The record after the write, from its old image (re-sorted after a rename when
+        the write did not know its path)."""
+        old = to_domain(DistributorItem.from_raw_data(image))
+        new = replace(fields, vat=old.fields.vat) if keep_vat else fields
+        updated = replace(old, fields=new, updated_at=updated_at)
+        if self.keys.paths_in_sort_key and pinned is None and old.fields.name != new.name:
+            self._resort(updated)
+        return Overwritten(updated, changed_fields(old.fields, new, ignore))
 
     def _resort(self, renamed: Organization) -> None:
         """The by_name key of a renamed record below the distributors (it holds the path,
         which the overwrite did not know), unless another write renamed it since."""
         try:
             DistributorItem(pk=self._prefix + renamed.id).update(
-                actions=[resort_action(renamed, self.keys)],
+                actions=[
+                    resort_action(renamed.id, renamed.fields.name or "", self.keys, renamed.path)
+                ],
                 condition=DistributorItem.name == (renamed.fields.name or ""),
             )
         except UpdateError as exc:
@@ -247,14 +308,18 @@ class OrganizationRepository:
         expected_vat_key: str,
         require_active: bool,
         ignore: tuple[str, ...],
+        pinned: tuple[str, ...] | None = None,
     ) -> Overwritten | None:
-        """The stored distributor when it already is `fields` (a no-op); None when it
-        differs; StaleWrite when it may not be overwritten."""
+        """The stored record when it already is `fields` (a no-op); None when it
+        differs; StaleWrite when it may not be overwritten; _NotPinned when its path is
+        not `pinned`."""
         current = self.get(distributor_id)
         reason = _refusal(current, expected_vat_key, require_active)
         if reason:
             raise StaleWrite(reason)
         assert current is not None
+        if pinned is not None and current.path != pinned:
+            raise _NotPinned()
         if changed_fields(current.fields, fields, ignore):
             return None
         return Overwritten(current, ())

@@ -88,9 +88,11 @@ class OrganizationStore(Protocol):
         require_active: bool,
         keep_vat: bool = False,
         read_first: bool = False,
+        path: tuple[str, ...] | None = None,
     ) -> Overwritten:
         """Replace the fields, if the record still holds `expected_vat_key` (and is active
-        when `require_active`); nothing written when nothing differs. Else StaleWrite."""
+        when `require_active`); nothing written when nothing differs. Else StaleWrite.
+        `path`: the record's path when the caller knows it (a hint: it saves a request)."""
         ...
 
     def set_deleted_at(

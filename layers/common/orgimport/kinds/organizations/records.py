@@ -78,6 +78,8 @@ class OrganizationWriter:
                 row.existing_key,
                 # validate saw an identical row: read first, so a no-op writes nothing
                 expect_unchanged=row.changes == {},
+                # a holder in the caller's uniqueness scope is most likely its own child
+                path=self.viewer.path,
             )
         except DomainError as exc:
             return self._failed(row, exc)

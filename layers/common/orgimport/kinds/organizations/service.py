@@ -202,6 +202,7 @@ def overwrite_organization(
     fields: DistributorFields,
     expected_vat_key: str,
     expect_unchanged: bool = False,
+    path: tuple[str, ...] | None = None,
 ) -> Overwritten:
     """An import's update: the record holding the VAT gets every other field from the
     row; the VAT itself is never changed, and an archived one is not touched.
@@ -219,6 +220,7 @@ def overwrite_organization(
             require_active=True,
             keep_vat=True,
             read_first=expect_unchanged,
+            path=path,
         )
     except StaleWrite as exc:
         raise _stale_holder(exc, repo.tier.noun) from None
