@@ -19,9 +19,15 @@ HEADER = "company_name,description,vat_number,address,city,main_contact,email,ph
 WRITES = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
 
 
-@pytest.fixture(autouse=True)
-def _aws(aws):
+# the rule holds for every organization kind: the module runs once per kind
+KIND = ["distributors"]
+
+
+@pytest.fixture(autouse=True, params=["distributors", "resellers", "customers"])
+def _aws(aws, request):
+    KIND[0] = request.param
     yield
+    KIND[0] = "distributors"
 
 
 @pytest.fixture
@@ -49,15 +55,15 @@ def by_id(did: str, method: str = "GET", **kwargs: Any) -> tuple[int, dict[str, 
     return call(
         "distributors",
         method,
-        f"/distributors/{did}",
-        path_params={"distributor_id": did},
-        route="/distributors/{distributor_id}",
+        f"/{KIND[0]}/{did}",
+        path_params={"id": did},
+        route=f"/{KIND[0]}/{{id}}",
         **kwargs,
     )
 
 
 def create(body: dict[str, Any]) -> dict[str, Any]:
-    status, answer = call("distributors", "POST", "/distributors", body=body)
+    status, answer = call("distributors", "POST", f"/{KIND[0]}", body=body)
     assert status == 201, answer
     return answer["data"]
 
@@ -66,7 +72,7 @@ def import_rows(lines: list[str]) -> dict[str, Any]:
     status, body = call(
         "import_validate",
         "POST",
-        "/distributors/import/validate",
+        f"/{KIND[0]}/import/validate",
         body="\n".join([HEADER, *lines]) + "\n",
         headers={"content-type": "text/csv"},
     )
@@ -78,7 +84,7 @@ def confirm(import_id: str) -> dict[str, Any]:
     status, body = call(
         "import_confirm",
         "POST",
-        "/distributors/import/confirm",
+        f"/{KIND[0]}/import/confirm",
         body={"import_id": import_id, "override": True},
     )
     assert status == 200, body
