@@ -8,6 +8,7 @@ it). Handlers ask for what they need here; the domain only sees the ports.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
 from functools import cache
 
 from orgimport.core.config import settings
@@ -64,15 +65,33 @@ def import_bucket() -> ImportBucket:
     return S3ImportBucket()
 
 
+# the caller's organization as this request's guard read it: (tier name, id) -> record
+_admitted: ContextVar[tuple[tuple[str, str], Organization | None] | None] = ContextVar(
+    "admitted", default=None
+)
+
+
+def _read_organization(tier: Tier, org_id: str) -> Organization | None:
+    found = organization_store(tier).get(org_id)
+    _admitted.set(((tier.name, org_id), found))
+    return found
+
+
 def organization_of(tier: Tier, org_id: str) -> Organization | None:
-    """A caller's own organization, for its place in the hierarchy (one read)."""
-    return organization_store(tier).get(org_id)
+    """A caller's own organization, for its place in the hierarchy: the record this
+    request's guard read (`admit`), else one read."""
+    seen = _admitted.get()
+    if seen is not None and seen[0] == (tier.name, org_id):
+        return seen[1]
+    return _read_organization(tier, org_id)
 
 
 def admit(caller: Caller) -> None:
     """Refuse (403) a caller whose organization the service does not hold as an active
-    record of its role's tier; the owner is always admitted."""
-    viewer_of(caller, Scope(), organization_of)
+    record of its role's tier; the owner is always admitted. Always a fresh read: the
+    rest of the request reuses it."""
+    _admitted.set(None)
+    viewer_of(caller, Scope(), _read_organization)
 
 
 def viewer(caller: Caller, kind: Kind, action: Action) -> Viewer:
