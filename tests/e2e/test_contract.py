@@ -70,9 +70,12 @@ def _config(mode: str) -> schemathesis.Config:
 
 
 schema = schemathesis.openapi.from_path(DOCUMENT_PATH, config=_config("all"))
-# the operations that name an existing resource: a distributor, a distributors import session
+# the operations that name an existing resource: a record of each organization kind, an
+# import session of that kind
+KINDS = {"distributors": "distributor", "resellers": "reseller", "customers": "customer"}
 known_schema = schemathesis.openapi.from_path(DOCUMENT_PATH, config=_config("positive")).include(
-    path_regex=r"^/distributors/(\{distributor_id\}|import/\{import_id\}$|import/confirm$)"
+    path_regex=r"^/(distributors|resellers|customers)/"
+    r"(\{(distributor|reseller|customer)_id\}|import/\{import_id\}$|import/confirm$)"
 )
 
 
@@ -137,32 +140,38 @@ def cases_sent() -> Iterator[Counter[tuple[str, str, int]]]:
 
 @dataclass(frozen=True)
 class Known:
-    """Resources that exist, so that cases reach past "not found" to the 200s."""
+    """Resources that exist, so that cases reach past "not found" to the 200s: per kind,
+    a record and an import session."""
 
-    distributor_id: str
-    import_id: str
+    record_id: dict[str, str]
+    import_id: dict[str, str]
 
 
-@pytest.fixture(scope="module")
-def known(contract_stack: StackProcess) -> Known:
-    token = contract_stack.token("owner", OWNER)
+def _known_of(stack: StackProcess, token: str, kind: str, noun: str) -> tuple[str, str]:
     # created with PUT's example body: that example then replaces it with its own VAT (200)
     document = json.loads(DOCUMENT_PATH.read_text(encoding="utf-8"))
-    put = document["paths"]["/distributors/{distributor_id}"]["put"]
+    put = document["paths"][f"/{kind}/{{{noun}_id}}"]["put"]
     (example,) = put["requestBody"]["content"]["application/json"]["examples"].values()
-    created = contract_stack.request("POST", "/distributors", token=token, json=example["value"])
+    created = stack.request("POST", f"/{kind}", token=token, json=example["value"])
     assert created.status == 201, created.text
     # the template's two example rows, validated: a session to confirm and to read
-    template = contract_stack.request("GET", "/distributors/import/template", token=token)
-    validated = contract_stack.request(
+    template = stack.request("GET", f"/{kind}/import/template", token=token)
+    validated = stack.request(
         "POST",
-        "/distributors/import/validate",
+        f"/{kind}/import/validate",
         token=token,
         body=template.body,
         headers={"Content-Type": "text/csv"},
     )
     assert validated.status == 200, validated.text
-    return Known(created.json()["data"]["id"], validated.json()["data"]["import_id"])
+    return created.json()["data"]["id"], validated.json()["data"]["import_id"]
+
+
+@pytest.fixture(scope="module")
+def known(contract_stack: StackProcess) -> Known:
+    token = contract_stack.token("owner", OWNER)
+    made = {kind: _known_of(contract_stack, token, kind, noun) for kind, noun in KINDS.items()}
+    return Known({k: m[0] for k, m in made.items()}, {k: m[1] for k, m in made.items()})
 
 
 def _run(
@@ -207,12 +216,13 @@ def test_owner_on_existing_resources(
 ) -> None:
     """The same with ids that exist: reads, updates, archive, restore, confirm (first run,
     replays and conflicting bodies) and status answer as documented too."""
-    if "distributor_id" in case.path_parameters:
-        case.path_parameters["distributor_id"] = known.distributor_id
+    kind = case.path.split("/")[1]
+    if f"{KINDS[kind]}_id" in case.path_parameters:
+        case.path_parameters[f"{KINDS[kind]}_id"] = known.record_id[kind]
     if "import_id" in case.path_parameters:
-        case.path_parameters["import_id"] = known.import_id
+        case.path_parameters["import_id"] = known.import_id[kind]
     if isinstance(case.body, dict) and "import_id" in case.body:
-        case.body["import_id"] = known.import_id
+        case.body["import_id"] = known.import_id[kind]
     token = contract_stack.token("owner", OWNER)
     response = _run(case, contract_stack, session, "owner, known ids", token, cases_sent)
     assert response.status_code not in (401, 403, 404), response.text
