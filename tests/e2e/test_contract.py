@@ -1,7 +1,7 @@
 """The API against its own document: schemathesis runs every operation of openapi.json
 on a local stack of its own, as an owner (on random ids, and on a distributor and an
-import session that exist), with no token, as a reseller the service does not hold, and
-as a distributor it holds.
+import session of every kind that exist), with no token, as a reseller the service does
+not hold, and as a distributor, a reseller and a customer it holds.
 
 For every response: no 5xx, the status is documented, the body matches the documented
 schema for that status and media type, and a JSON body is the envelope
@@ -258,30 +258,51 @@ def test_reseller(
     assert response.json()["code"] == 403
 
 
+# a tier's role -> the kinds whose operations it may use (CONTRACT section 8)
+TIER_USES = {
+    "distributor": ("resellers", "customers"),
+    "reseller": ("customers",),
+    "customer": (),
+}
+
+
 @pytest.fixture(scope="module")
-def distributor_org(contract_stack: StackProcess) -> str:
-    """A distributor the service holds, for a distributor's token."""
-    token = contract_stack.token("owner", OWNER)
-    body = {"name": "Contract Distributor", "custom_data": {"vat": "IT10000070010"}}
-    created = contract_stack.request("POST", "/distributors", token=token, json=body)
-    assert created.status == 201, created.text
-    return str(created.json()["data"]["id"])
+def tier_orgs(contract_stack: StackProcess) -> dict[str, str]:
+    """A distributor, a reseller under it and a customer under that, each made by the one
+    above: role -> its organization's id."""
+    chain = [
+        ("distributors", "distributor", "IT10000070010"),
+        ("resellers", "reseller", "IT10000080019"),
+        ("customers", "customer", "IT10000090018"),
+    ]
+    orgs: dict[str, str] = {}
+    role, org = "owner", "owner"
+    for kind, kind_role, vat in chain:
+        token = contract_stack.token(role, f"contract-{role}", org)
+        body = {"name": f"Contract {kind_role}", "custom_data": {"vat": vat}}
+        created = contract_stack.request("POST", f"/{kind}", token=token, json=body)
+        assert created.status == 201, created.text
+        role, org = kind_role, str(created.json()["data"]["id"])
+        orgs[role] = org
+    return orgs
 
 
+@pytest.mark.parametrize("role", sorted(TIER_USES))
 @schema.parametrize()
 @settings(max_examples=REFUSED_EXAMPLES)
-def test_distributor(
+def test_a_tier(
     case: Any,
     contract_stack: StackProcess,
     session: requests.Session,
     cases_sent: Counter[tuple[str, str, int]],
-    distributor_org: str,
+    tier_orgs: dict[str, str],
+    role: str,
 ) -> None:
-    """A distributor: 403 on the distributors' operations, answers as documented on its
-    resellers' and customers' (CONTRACT section 8)."""
-    token = contract_stack.token("distributor", "contract-distributor", distributor_org)
-    response = _run(case, contract_stack, session, "distributor", token, cases_sent)
-    if case.path.startswith("/distributors"):
-        assert response.status_code == 403, response.text
-    else:
+    """A distributor, a reseller and a customer the service holds: 403 on the operations
+    of kinds their role may not use, answers as documented on the others."""
+    token = contract_stack.token(role, f"contract-{role}", tier_orgs[role])
+    response = _run(case, contract_stack, session, role, token, cases_sent)
+    if case.path.split("/")[1] in TIER_USES[role]:
         assert response.status_code not in (401, 403), response.text
+    else:
+        assert response.status_code == 403, response.text
