@@ -35,9 +35,10 @@ from orgimport.api.docs import TAGS
 
 DOCUMENT_PATH = REPO_ROOT / "openapi.json"
 SECURITY_SCHEME = "bearerAuth"
-TITLE = "Partner platform API: distributors"
+TITLE = "Partner platform API: distributors, resellers, customers"
 DESCRIPTION = """\
-Distributors and their bulk import from CSV files.
+The partner organizations of every tier (distributors, resellers, customers) and their
+bulk import from CSV files.
 
 Every JSON response, success or error, is the envelope
 `{"code": <http status>, "message": <short lower-case text>, "data": <object or null>}`.
@@ -48,8 +49,11 @@ runs: `{"message": "Unauthorized"}` (401) for a missing or invalid token and
 `{"message": "Request Entity Too Large"}` (413).
 
 Authentication: a JWT bearer token (`Authorization: Bearer <token>`), verified by API
-Gateway's JWT authorizer. The caller's organization role comes from the token's claims;
-only `owner` may use this API (any other role: 403).
+Gateway's JWT authorizer. The caller's organization id and role (and user roles) come
+from the token's claims: the owner manages every kind; a distributor its resellers and
+their customers; a reseller its customers (any other use: 403). Outside the caller's
+scope a record does not exist (404). User roles that are all `Reader` or `Support` only
+read.
 
 Locally (`make local`), paste the token the stack prints into **Authorize**."""
 
