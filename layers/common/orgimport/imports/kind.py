@@ -82,6 +82,12 @@ class Kind:
         """Where the reports of those files are written."""
         return f"reports/{self.name}/"
 
+    def imports_key(self, key: str) -> bool:
+        """A key put in the import bucket that is a file of this kind: under its incoming
+        prefix, ending in .csv, with a name."""
+        prefix = self.incoming_prefix
+        return key.startswith(prefix) and key.endswith(".csv") and len(key) > len(prefix) + 4
+
     @property
     def id_column(self) -> str:
         return f"{self.noun}_id"

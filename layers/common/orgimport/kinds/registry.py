@@ -4,7 +4,6 @@ look a key's or a route's kind up in. A new kind adds its line here."""
 from __future__ import annotations
 
 from orgimport.imports.kind import Kind
-from orgimport.imports.s3.keys import kind_of_key
 from orgimport.kinds.customers.kind import CUSTOMERS
 from orgimport.kinds.distributors.kind import DISTRIBUTORS
 from orgimport.kinds.resellers.kind import RESELLERS
@@ -14,4 +13,4 @@ KINDS: tuple[Kind, ...] = (DISTRIBUTORS, RESELLERS, CUSTOMERS)
 
 def kind_of_upload(key: str) -> Kind | None:
     """The kind an object put at `key` is imported as; None: the key is not imported."""
-    return kind_of_key(key, KINDS)
+    return next((kind for kind in KINDS if kind.imports_key(key)), None)

@@ -20,7 +20,7 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from pynamodb.expressions.condition import Condition
 
@@ -154,8 +154,7 @@ def exact_holder(
     return found[0] if found else None
 
 
-@dataclass(frozen=True)
-class PageQuery:
+class PageQuery(NamedTuple):
     """What one page asks for: the tier, and the scope as the sort key's prefix."""
 
     page_size: int

@@ -7,7 +7,7 @@ Only the repositories in this package use them. Nothing is read at import:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from pynamodb.attributes import BinaryAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
@@ -18,8 +18,7 @@ VAT_PREFIX = "VAT#"
 DISTRIBUTOR_ENTITY = "DISTRIBUTOR"
 
 
-@dataclass(frozen=True)
-class TierKeys:
+class TierKeys(NamedTuple):
     """How one organization tier's items are keyed in the one organizations table.
 
     Every tier shares the table and its indexes, told apart by the key: the item's

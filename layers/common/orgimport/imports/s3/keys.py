@@ -24,12 +24,7 @@ IMPORT_ID_NAMESPACE = uuid.UUID("0c6b7f2e-5d0a-5b8e-9e61-3a9f4c2d7b15")
 def is_import_key(key: str, kind: Kind) -> bool:
     """A key the pipeline imports as `kind`: under its incoming prefix, ending in .csv,
     with a name."""
-    prefix = kind.incoming_prefix
-    return (
-        key.startswith(prefix)
-        and key.endswith(CSV_SUFFIX)
-        and len(key) > len(prefix) + len(CSV_SUFFIX)
-    )
+    return kind.imports_key(key)
 
 
 def kind_of_key(key: str, kinds: Iterable[Kind]) -> Kind | None:

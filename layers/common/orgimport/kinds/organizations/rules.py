@@ -8,8 +8,7 @@ under the file's column names, so the API and the import speak the same codes.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from orgimport.core.limits import TEXT_MAX
 from orgimport.imports.kind import RowFindings, UpdateTarget
@@ -33,8 +32,7 @@ _CHANGEABLE: tuple[str, ...] = (
 )
 
 
-@dataclass(frozen=True)
-class HeldElsewhere:
+class HeldElsewhere(NamedTuple):
     """The holder of a row's VAT lies outside the caller's scope: the row names nobody."""
 
     record: Organization

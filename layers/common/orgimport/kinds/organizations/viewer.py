@@ -11,7 +11,7 @@ the caller's (or is it, when the scope is the caller's children only).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from orgimport.core.errors import NotAllowed
 from orgimport.core.identity import Caller
@@ -20,10 +20,9 @@ from orgimport.kinds.organizations.record import Organization
 from orgimport.kinds.organizations.tier import TIER_OF_ROLE, Tier
 
 
-@dataclass(frozen=True)
-class Viewer:
+class Viewer(NamedTuple):
     caller: Caller
-    scope: Scope = field(default_factory=Scope)
+    scope: Scope = Scope()
     path: tuple[str, ...] = ()  # the caller's organization and its ancestors, top first
 
     @property
