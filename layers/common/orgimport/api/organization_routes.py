@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
-from orgimport.api.docs import crud_examples, crud_operation
+from orgimport.api.crud_docs import crud_examples, crud_operation
 from orgimport.api.http import caller_of, json_response
 from orgimport.api.schemas import DistributorInput
 from orgimport.core.identity import Caller

@@ -32,7 +32,7 @@ def utc_now() -> str:
 @dataclass(frozen=True)
 class Organization:
     """One stored organization record (a distributor; the tiers below share its shape).
-    The API's view of it is `orgimport.api.schemas.Distributor`."""
+    The API's view of it is `orgimport.api.record_schemas.Distributor`."""
 
     id: str
     fields: DistributorFields  # cleaned
