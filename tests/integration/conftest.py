@@ -19,6 +19,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import boto3
 import pytest
 from moto import mock_aws
 
@@ -148,3 +149,25 @@ def envelope(result: dict[str, Any]) -> dict[str, Any]:
     if result.get("isBase64Encoded"):
         body = base64.b64decode(body).decode()
     return json.loads(body)
+
+
+# every hardening rule holds for every organization kind (CONTRACT sections 7 and 9)
+ORGANIZATION_KINDS = ("distributors", "resellers", "customers")
+
+
+@pytest.fixture(params=ORGANIZATION_KINDS)
+def kind(request: pytest.FixtureRequest) -> str:
+    """The organization kind a test runs for: the test runs once per kind."""
+    return str(request.param)
+
+
+def records_of(kind: str) -> list[dict[str, Any]]:
+    """Every stored record of one organization kind (not its guards), as DynamoDB holds it."""
+    from orgimport.storage.models import TIER_KEYS
+
+    prefix = TIER_KEYS[kind].item_prefix
+    client = boto3.client("dynamodb")
+    items: list[dict[str, Any]] = []
+    for page in client.get_paginator("scan").paginate(TableName="DistributorsTable"):
+        items += [i for i in page["Items"] if i["pk"]["S"].startswith(prefix)]
+    return items
