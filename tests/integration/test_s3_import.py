@@ -26,9 +26,16 @@ from orgimport.core.limits import MAX_DATA_ROWS, MAX_FILE_BYTES
 from orgimport.imports.ports import S3ObjectRef
 from orgimport.imports.s3 import import_id_for, s3_caller
 from orgimport.imports.validate import validate_csv
-from orgimport.kinds.distributors.kind import DISTRIBUTORS
+from orgimport.kinds.registry import KINDS
 from orgimport.storage.sessions_repo import SessionRepository
-from tests.integration.conftest import build_event, call_handler, envelope, load_handler
+from tests.integration.conftest import (
+    ORGANIZATION_KINDS,
+    build_event,
+    call_handler,
+    envelope,
+    load_handler,
+    records_of,
+)
 from tests.vats import DE_VAT, it_vat
 
 FN = "s3_import"
@@ -39,6 +46,7 @@ TRIGGER = load_template().s3_triggers[0]
 BUCKET = TRIGGER.bucket_name
 PRINCIPAL = "AWS:AIDAJDPLRKLG7UEXAMPLE"
 HEADER = "company_name,description,vat_number,address,city,main_contact,email,phone,language,notes"
+KIND_NAMED = {k.name: k for k in KINDS}
 # VATs of the fixtures: s3_warnings.csv writes its rows' VATs with province office 004
 WARNED = {k: it_vat(k - 1, office="004") for k in range(1, 6)}
 
@@ -95,9 +103,15 @@ def s3_event(
     return event
 
 
-def upload(s3: Any, name: str, body: bytes, metadata: dict[str, str] | None = None):
-    """Put the object under incoming/distributors/; returns its key and S3's event for it."""
-    key = TRIGGER.prefix + name
+def upload(
+    s3: Any,
+    name: str,
+    body: bytes,
+    metadata: dict[str, str] | None = None,
+    kind: str = "distributors",
+):
+    """Put the object under incoming/<kind>/; returns its key and S3's event for it."""
+    key = f"incoming/{kind}/{name}"
     put = s3.put_object(Bucket=BUCKET, Key=key, Body=body, Metadata=metadata or {})
     return key, s3_event(key, version_id=put["VersionId"], size=len(body), etag=put["ETag"])
 
@@ -107,8 +121,8 @@ def deliver(event: dict[str, Any], **context: Any) -> dict[str, Any]:
 
 
 def report_key(key: str, ext: str = "json") -> str:
-    name = key[len(TRIGGER.prefix) : -len(".csv")]
-    return f"reports/distributors/{name}.{ext}"
+    """reports/<kind>/<name>.<ext> for incoming/<kind>/<name>.csv"""
+    return "reports/" + key[len("incoming/") : -len(".csv")] + f".{ext}"
 
 
 def report(s3: Any, key: str) -> dict[str, Any]:
@@ -130,43 +144,28 @@ def fixture(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
 
 
-def create_distributor(name: str, vat: str, **custom: Any) -> dict[str, Any]:
-    result = call_handler(
-        "distributors",
-        build_event(
-            "POST", "/distributors", body={"name": name, "custom_data": {"vat": vat, **custom}}
-        ),
-    )
+def create_record(kind: str, name: str, vat: str, **custom: Any) -> dict[str, Any]:
+    """A record created through the API by the owner (the S3 actor's organization)."""
+    body = {"name": name, "custom_data": {"vat": vat, **custom}}
+    result = call_handler("distributors", build_event("POST", f"/{kind}", body=body, org="owner"))
     assert result["statusCode"] == 201, result
     return envelope(result)["data"]
 
 
-def get_distributor(distributor_id: str) -> dict[str, Any]:
+def get_record(kind: str, record_id: str) -> dict[str, Any]:
     event = build_event(
         "GET",
-        f"/distributors/{distributor_id}",
-        path_params={"id": distributor_id},
-        route="/distributors/{id}",
+        f"/{kind}/{record_id}",
+        path_params={"id": record_id},
+        route=f"/{kind}/{{id}}",
     )
     result = call_handler("distributors", event)
     assert result["statusCode"] == 200, result
     return envelope(result)["data"]
 
 
-def distributors() -> list[dict[str, Any]]:
-    client = boto3.client("dynamodb", region_name="eu-west-1")
-    items: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {"TableName": "DistributorsTable", "ConsistentRead": True}
-    while True:
-        page = client.scan(**kwargs)
-        items.extend(i for i in page["Items"] if i["pk"]["S"].startswith("DIST#"))
-        if "LastEvaluatedKey" not in page:
-            return items
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-
-def assert_no_duplicate_vats() -> None:
-    per_vat = Counter(i["vat_key"]["S"] for i in distributors())
+def assert_no_duplicate_vats(kind: str) -> None:
+    per_vat = Counter(i["vat_key"]["S"] for i in records_of(kind))
     assert max(per_vat.values(), default=1) == 1
 
 
@@ -192,8 +191,8 @@ def confirm_counters(data: dict[str, Any]) -> dict[str, int]:
 # --- a clean file ----------------------------------------------------------------------------
 
 
-def test_a_clean_file_is_imported_by_the_s3_principal_and_reported(s3):
-    key, event = upload(s3, "clean.csv", fixture("s3_clean.csv"))
+def test_a_clean_file_is_imported_by_the_s3_principal_and_reported(kind, s3):
+    key, event = upload(s3, "clean.csv", fixture("s3_clean.csv"), kind=kind)
 
     deliver(event)
 
@@ -222,7 +221,7 @@ def test_a_clean_file_is_imported_by_the_s3_principal_and_reported(s3):
     assert got["confirm"]["total_rows"] == 3
     assert [r["status"] for r in got["confirm"]["results"]] == ["created"] * 3
     assert got["error"] is None
-    created = get_distributor(got["confirm"]["results"][0]["id"])
+    created = get_record(kind, got["confirm"]["results"][0]["id"])
     assert created["name"] == "Alfa Distribuzione S.r.l."
     assert created["created_by"] == {"user_id": f"s3:{PRINCIPAL}", "org_id": "owner"}
     rows = report_rows(s3, key)
@@ -232,11 +231,11 @@ def test_a_clean_file_is_imported_by_the_s3_principal_and_reported(s3):
         ("4", "valid", "created"),
     ]
     assert rows[1]["vat_number"] == f"DE {DE_VAT[2:]}"
-    assert rows[0]["distributor_id"] == got["confirm"]["results"][0]["id"]
+    assert rows[0][KIND_NAMED[kind].noun + "_id"] == got["confirm"]["results"][0]["id"]
 
 
-def test_a_key_with_spaces_arrives_url_encoded_and_is_read_decoded(s3):
-    key, event = upload(s3, "nightly export (1).csv", fixture("s3_clean.csv"))
+def test_a_key_with_spaces_arrives_url_encoded_and_is_read_decoded(kind, s3):
+    key, event = upload(s3, "nightly export (1).csv", fixture("s3_clean.csv"), kind=kind)
     assert event["Records"][0]["s3"]["object"]["key"].endswith("nightly+export+%281%29.csv")
 
     deliver(event)
@@ -247,16 +246,18 @@ def test_a_key_with_spaces_arrives_url_encoded_and_is_read_decoded(s3):
 # --- warnings and the override metadata --------------------------------------------------------
 
 
-def seed_warning_holders() -> dict[str, dict[str, Any]]:
+def seed_warning_holders(kind: str) -> dict[str, dict[str, Any]]:
     return {
-        "0002": create_distributor("Epsilon Srl", f"IT {WARNED[2][2:]}", city="Salerno"),
-        "0003": create_distributor("Zeta", f"IT {WARNED[3][2:]}"),
+        "0002": create_record(kind, "Epsilon Srl", f"IT {WARNED[2][2:]}", city="Salerno"),
+        "0003": create_record(kind, "Zeta", f"IT {WARNED[3][2:]}"),
     }
 
 
-def test_a_file_with_warnings_and_override_true_metadata_updates_the_holders(s3):
-    held = seed_warning_holders()
-    key, event = upload(s3, "warnings.csv", fixture("s3_warnings.csv"), {"override": "true"})
+def test_a_file_with_warnings_and_override_true_metadata_updates_the_holders(kind, s3):
+    held = seed_warning_holders(kind)
+    key, event = upload(
+        s3, "warnings.csv", fixture("s3_warnings.csv"), {"override": "true"}, kind=kind
+    )
 
     deliver(event)
 
@@ -308,7 +309,7 @@ def test_a_file_with_warnings_and_override_true_metadata_updates_the_holders(s3)
         (7, "skipped"),
     ]
     assert results[1]["id"] == held["0002"]["id"]
-    updated = get_distributor(held["0002"]["id"])
+    updated = get_record(kind, held["0002"]["id"])
     assert updated["name"] == "Epsilon Rinominata Srl"
     assert updated["custom_data"]["vat"] == f"IT {WARNED[2][2:]}"  # the VAT is never changed
     rows = report_rows(s3, key)
@@ -321,9 +322,9 @@ def test_a_file_with_warnings_and_override_true_metadata_updates_the_holders(s3)
     [({"override": "TRUE"}, True), ({"override": "yes"}, False), ({}, False)],
     ids=["TRUE", "yes", "none"],
 )
-def test_only_override_true_metadata_overrides(s3, metadata, override):
-    seed_warning_holders()
-    key, event = upload(s3, "warnings.csv", fixture("s3_warnings.csv"), metadata)
+def test_only_override_true_metadata_overrides(kind, s3, metadata, override):
+    seed_warning_holders(kind)
+    key, event = upload(s3, "warnings.csv", fixture("s3_warnings.csv"), metadata, kind=kind)
 
     deliver(event)
 
@@ -350,9 +351,9 @@ BAD_FILES = {
 
 
 @pytest.mark.parametrize("case", list(BAD_FILES), ids=list(BAD_FILES))
-def test_a_bad_file_gets_an_error_report_imports_nothing_and_does_not_fail(s3, case):
+def test_a_bad_file_gets_an_error_report_imports_nothing_and_does_not_fail(kind, s3, case):
     body, reason = BAD_FILES[case]
-    key, event = upload(s3, f"{case}.csv", body)
+    key, event = upload(s3, f"{case}.csv", body, kind=kind)
 
     result = deliver(event)  # returns: a retry could not help
 
@@ -363,14 +364,14 @@ def test_a_bad_file_gets_an_error_report_imports_nothing_and_does_not_fail(s3, c
     assert got["error"]["reason"] == reason
     assert got["error"]["message"]
     assert got["validation"] is None and got["confirm"] is None
-    assert distributors() == []
+    assert records_of(kind) == []
     rows = report_rows(s3, key)
     assert len(rows) == 1 and rows[0]["validation"] == "rejected"
     assert rows[0]["problems"] == got["error"]["message"]
 
 
-def test_the_column_error_names_missing_unexpected_and_expected_columns(s3):
-    key, event = upload(s3, "columns.csv", fixture("s3_bad_columns.csv"))
+def test_the_column_error_names_missing_unexpected_and_expected_columns(kind, s3):
+    key, event = upload(s3, "columns.csv", fixture("s3_bad_columns.csv"), kind=kind)
 
     deliver(event)
 
@@ -380,12 +381,12 @@ def test_the_column_error_names_missing_unexpected_and_expected_columns(s3):
     assert "vat_number" in error["expected"]
 
 
-def test_an_oversized_file_is_refused_before_it_is_read(s3, monkeypatch):
+def test_an_oversized_file_is_refused_before_it_is_read(kind, s3, monkeypatch):
     def never(*args: Any, **kwargs: Any) -> bytes:
         raise AssertionError("the object was read")
 
     monkeypatch.setattr(wiring.import_bucket(), "read", never)
-    key, event = upload(s3, "big.csv", b"x" * (MAX_FILE_BYTES + 1))
+    key, event = upload(s3, "big.csv", b"x" * (MAX_FILE_BYTES + 1), kind=kind)
 
     deliver(event)
 
@@ -397,15 +398,15 @@ def test_an_oversized_file_is_refused_before_it_is_read(s3, monkeypatch):
     )
 
 
-def test_a_deleted_object_version_gets_an_error_report(s3):
-    key, event = upload(s3, "gone.csv", fixture("s3_clean.csv"))
+def test_a_deleted_object_version_gets_an_error_report(kind, s3):
+    key, event = upload(s3, "gone.csv", fixture("s3_clean.csv"), kind=kind)
     version = event["Records"][0]["s3"]["object"]["versionId"]
     s3.delete_object(Bucket=BUCKET, Key=key, VersionId=version)
 
     deliver(event)
 
     assert report(s3, key)["error"]["reason"] == "object_not_found"
-    assert distributors() == []
+    assert records_of(kind) == []
 
 
 # --- keys the function ignores ---------------------------------------------------------------
@@ -419,6 +420,9 @@ def test_a_deleted_object_version_gets_an_error_report(s3):
         "incoming/distributors/list.CSV.bak",
         "reports/distributors/list.csv",
         "incoming/distributors/.csv",
+        "incoming/resellers/list.txt",
+        "reports/customers/list.csv",
+        "incoming/customers/.csv",
         "distributors.csv",
     ],
 )
@@ -430,23 +434,23 @@ def test_a_key_outside_the_prefix_or_without_csv_is_ignored(s3, key):
     assert result["imports"] == [{"key": key, "state": "ignored"}]
     listed = s3.list_objects_v2(Bucket=BUCKET)["Contents"]
     assert [o["Key"] for o in listed] == [key]  # no report
-    assert distributors() == []
+    assert all(records_of(kind) == [] for kind in ORGANIZATION_KINDS)
 
 
-def test_an_event_other_than_object_created_is_ignored(s3):
-    key, _ = upload(s3, "clean.csv", fixture("s3_clean.csv"))
+def test_an_event_other_than_object_created_is_ignored(kind, s3):
+    key, _ = upload(s3, "clean.csv", fixture("s3_clean.csv"), kind=kind)
 
     result = deliver(s3_event(key, version_id="v1", size=1, event_name="ObjectRemoved:Delete"))
 
     assert result["imports"][0]["state"] == "ignored"
-    assert distributors() == []
+    assert records_of(kind) == []
 
 
 # --- exactly once ------------------------------------------------------------------------------
 
 
-def test_the_same_event_delivered_twice_imports_once_and_leaves_the_report(s3):
-    key, event = upload(s3, "twice.csv", fixture("s3_clean.csv"))
+def test_the_same_event_delivered_twice_imports_once_and_leaves_the_report(kind, s3):
+    key, event = upload(s3, "twice.csv", fixture("s3_clean.csv"), kind=kind)
     deliver(event)
     first = report(s3, key)
     first_version = report_version(s3, key)
@@ -456,12 +460,14 @@ def test_the_same_event_delivered_twice_imports_once_and_leaves_the_report(s3):
     assert again["imports"][0]["state"] == "already_reported"
     assert report_version(s3, key) == first_version
     assert report(s3, key) == first
-    assert len(distributors()) == 3
-    assert_no_duplicate_vats()
+    assert len(records_of(kind)) == 3
+    assert_no_duplicate_vats(kind)
 
 
-def test_a_redelivery_after_the_report_was_lost_reports_the_stored_result_and_writes_nothing(s3):
-    key, event = upload(s3, "lost.csv", fixture("s3_clean.csv"))
+def test_a_redelivery_after_the_report_was_lost_reports_the_stored_result_and_writes_nothing(
+    kind, s3
+):
+    key, event = upload(s3, "lost.csv", fixture("s3_clean.csv"), kind=kind)
     deliver(event)
     first = report(s3, key)
     for ext in ("json", "csv"):
@@ -471,15 +477,15 @@ def test_a_redelivery_after_the_report_was_lost_reports_the_stored_result_and_wr
 
     assert again["imports"][0]["state"] == "confirmed"
     assert report(s3, key)["confirm"] == first["confirm"]
-    assert len(distributors()) == 3
+    assert len(records_of(kind)) == 3
 
 
-def test_the_same_key_uploaded_twice_is_two_imports(s3):
-    key, first_event = upload(s3, "daily.csv", fixture("s3_clean.csv"))
+def test_the_same_key_uploaded_twice_is_two_imports(kind, s3):
+    key, first_event = upload(s3, "daily.csv", fixture("s3_clean.csv"), kind=kind)
     deliver(first_event)
     first = report(s3, key)
 
-    _, second_event = upload(s3, "daily.csv", fixture("s3_clean.csv"))
+    _, second_event = upload(s3, "daily.csv", fixture("s3_clean.csv"), kind=kind)
     deliver(second_event)
 
     second = report(s3, key)
@@ -493,13 +499,13 @@ def test_the_same_key_uploaded_twice_is_two_imports(s3):
         "skipped": 3,
         "failed": 0,
     }
-    assert len(distributors()) == 3
+    assert len(records_of(kind)) == 3
 
 
-def test_a_late_redelivery_of_an_older_upload_keeps_the_newer_report(s3):
-    key, first_event = upload(s3, "daily.csv", fixture("s3_clean.csv"))
+def test_a_late_redelivery_of_an_older_upload_keeps_the_newer_report(kind, s3):
+    key, first_event = upload(s3, "daily.csv", fixture("s3_clean.csv"), kind=kind)
     deliver(first_event)
-    _, second_event = upload(s3, "daily.csv", fixture("s3_clean.csv"))
+    _, second_event = upload(s3, "daily.csv", fixture("s3_clean.csv"), kind=kind)
     deliver(second_event)
     newest = report(s3, key)
 
@@ -507,18 +513,18 @@ def test_a_late_redelivery_of_an_older_upload_keeps_the_newer_report(s3):
 
     assert late["imports"][0]["state"] == "superseded"
     assert report(s3, key) == newest
-    assert len(distributors()) == 3
+    assert len(records_of(kind)) == 3
 
 
-def test_a_validated_session_left_by_a_cut_off_run_is_confirmed_by_the_retry(s3):
-    key, event = upload(s3, "halfway.csv", fixture("s3_clean.csv"))
+def test_a_validated_session_left_by_a_cut_off_run_is_confirmed_by_the_retry(kind, s3):
+    key, event = upload(s3, "halfway.csv", fixture("s3_clean.csv"), kind=kind)
     version = event["Records"][0]["s3"]["object"]["versionId"]
     obj = S3ObjectRef(BUCKET, key, version_id=version)
     validate_csv(
         fixture("s3_clean.csv"),
         s3_caller(PRINCIPAL),
-        DISTRIBUTORS,
-        wiring.records(DISTRIBUTORS),
+        KIND_NAMED[kind],
+        wiring.records(KIND_NAMED[kind]),
         wiring.session_store(),
         now=int(time.time()),
         ttl_seconds=1800,
@@ -536,10 +542,10 @@ def test_a_validated_session_left_by_a_cut_off_run_is_confirmed_by_the_retry(s3)
 
 
 def test_a_storage_error_mid_confirm_is_reported_and_the_retry_completes_without_duplicates(
-    s3, monkeypatch
+    kind, s3, monkeypatch
 ):
     total = 250  # two chunks of outcomes
-    key, event = upload(s3, "flaky.csv", many_rows(total))
+    key, event = upload(s3, "flaky.csv", many_rows(total), kind=kind)
     real_save = SessionRepository.save_outcomes
     failed: list[int] = []
 
@@ -573,13 +579,13 @@ def test_a_storage_error_mid_confirm_is_reported_and_the_retry_completes_without
     assert [r["id"] for r in done["confirm"]["results"][:200]] == [
         r["id"] for r in partial["confirm"]["results"]
     ]
-    assert len(distributors()) == total
-    assert_no_duplicate_vats()
+    assert len(records_of(kind)) == total
+    assert_no_duplicate_vats(kind)
 
 
-def test_a_run_that_died_mid_confirm_is_resumed_once_its_lease_ran_out(s3, monkeypatch):
+def test_a_run_that_died_mid_confirm_is_resumed_once_its_lease_ran_out(kind, s3, monkeypatch):
     total = 250
-    key, event = upload(s3, "crash.csv", many_rows(total))
+    key, event = upload(s3, "crash.csv", many_rows(total), kind=kind)
     real_save = SessionRepository.save_outcomes
     crashed: list[int] = []
 
@@ -606,13 +612,13 @@ def test_a_run_that_died_mid_confirm_is_resumed_once_its_lease_ran_out(s3, monke
     done = report(s3, key)
     assert done["status"] == "confirmed"
     assert done["confirm"]["created"] == total
-    assert len(distributors()) == total
-    assert_no_duplicate_vats()
+    assert len(records_of(kind)) == total
+    assert_no_duplicate_vats(kind)
 
 
-def test_a_confirm_stopped_by_the_deadline_fails_the_invocation_and_the_retry_finishes(s3):
+def test_a_confirm_stopped_by_the_deadline_fails_the_invocation_and_the_retry_finishes(kind, s3):
     total = 250
-    key, event = upload(s3, "slow.csv", many_rows(total))
+    key, event = upload(s3, "slow.csv", many_rows(total), kind=kind)
 
     # under 8 s left after the first chunk: confirm stops and says how far it got
     with pytest.raises(Exception, match="before the deadline"):
@@ -627,14 +633,14 @@ def test_a_confirm_stopped_by_the_deadline_fails_the_invocation_and_the_retry_fi
     done = report(s3, key)
     assert done["status"] == "confirmed"
     assert done["confirm"]["created"] == total
-    assert len(distributors()) == total
+    assert len(records_of(kind)) == total
 
 
 # --- the CSV report ----------------------------------------------------------------------------
 
 
-def test_formula_cells_are_neutralised_in_the_csv_report(s3):
-    key, event = upload(s3, "formula.csv", fixture("s3_formula.csv"))
+def test_formula_cells_are_neutralised_in_the_csv_report(kind, s3):
+    key, event = upload(s3, "formula.csv", fixture("s3_formula.csv"), kind=kind)
 
     deliver(event)
 
@@ -647,7 +653,7 @@ def test_formula_cells_are_neutralised_in_the_csv_report(s3):
     assert row["phone"] == '="+39 02 1234567"'  # a text formula: shown with no '
     assert row["vat_number"] == f"IT {it_vat(0, office='005')[2:]}"  # harmless cells are left alone
     # the data itself is imported as typed; only the spreadsheet view is neutralised
-    created = get_distributor(report(s3, key)["confirm"]["results"][0]["id"])
+    created = get_record(kind, report(s3, key)["confirm"]["results"][0]["id"])
     assert created["name"] == '=HYPERLINK("http://evil.example","click")'
 
 

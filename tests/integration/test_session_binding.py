@@ -1,6 +1,7 @@
 """Sessions are bound to user and organization (CONTRACT section 7), and S3 imports to a
 principal no token can carry: a token whose `sub` begins with `s3:` is never the S3
-actor. Through the handlers, with API Gateway's event shape, against in-process moto."""
+actor. Through the handlers, with API Gateway's event shape, against in-process moto,
+for every organization kind."""
 
 from __future__ import annotations
 
@@ -13,13 +14,14 @@ import pytest
 from orgimport import wiring
 from orgimport.imports.s3 import s3_caller
 from orgimport.imports.validate import validate_csv
-from orgimport.kinds.distributors.kind import DISTRIBUTORS
-from tests.integration.conftest import build_event, call_handler, envelope
+from orgimport.kinds.registry import KINDS
+from tests.integration.conftest import build_event, call_handler, envelope, records_of
 from tests.integration.test_s3_import import PRINCIPAL, deliver, report, upload
 from tests.vats import it_vat
 
 HEADER = "company_name,description,vat_number,address,city,main_contact,email,phone,language,notes"
 CSV = f"{HEADER}\nAlpha,,{it_vat(201)},,,,,,,\nBeta,,{it_vat(202)},,,,,,,\n"
+KIND_NAMED = {k.name: k for k in KINDS}
 POSING_AS_S3 = {"user": f"s3:{PRINCIPAL}", "org": "owner"}
 
 
@@ -33,11 +35,11 @@ def call(fn: str, method: str, path: str, **kwargs: Any) -> tuple[int, dict[str,
     return result["statusCode"], envelope(result)
 
 
-def validate(user: str = "u1", org: str = "o1") -> str:
+def validate(kind: str, user: str = "u1", org: str = "o1") -> str:
     status, body = call(
         "import_validate",
         "POST",
-        "/distributors/import/validate",
+        f"/{kind}/import/validate",
         body=CSV,
         headers={"content-type": "text/csv"},
         user=user,
@@ -47,91 +49,90 @@ def validate(user: str = "u1", org: str = "o1") -> str:
     return str(body["data"]["import_id"])
 
 
-def confirm(import_id: str, **who: str) -> tuple[int, dict[str, Any]]:
+def confirm(kind: str, import_id: str, **who: str) -> tuple[int, dict[str, Any]]:
     body = {"import_id": import_id, "override": False}
-    return call("import_confirm", "POST", "/distributors/import/confirm", body=body, **who)
+    return call("import_confirm", "POST", f"/{kind}/import/confirm", body=body, **who)
 
 
-def status_of(import_id: str, **who: str) -> tuple[int, dict[str, Any]]:
+def status_of(kind: str, import_id: str, **who: str) -> tuple[int, dict[str, Any]]:
     return call(
         "import_confirm",
         "GET",
-        f"/distributors/import/{import_id}",
+        f"/{kind}/import/{import_id}",
         path_params={"import_id": import_id},
-        route="/distributors/import/{import_id}",
+        route=f"/{kind}/import/{{import_id}}",
         **who,
     )
 
 
-def distributor_count() -> int:
-    items = boto3.client("dynamodb").scan(TableName="DistributorsTable")["Items"]
-    return sum(1 for i in items if i["pk"]["S"].startswith("DIST#"))
+def record_count(kind: str) -> int:
+    return len(records_of(kind))
 
 
 # --- the same sub in another organization --------------------------------------------------
 
 
-def test_the_same_sub_in_another_org_may_not_read_or_confirm_a_session():
-    import_id = validate(user="u1", org="o1")
+def test_the_same_sub_in_another_org_may_not_read_or_confirm_a_session(kind):
+    import_id = validate(kind, user="u1", org="o1")
 
-    status, body = status_of(import_id, user="u1", org="o2")
+    status, body = status_of(kind, import_id, user="u1", org="o2")
     assert (status, body["code"]) == (403, 403)
     assert body["data"] is None  # nothing of the session leaks
-    status, body = confirm(import_id, user="u1", org="o2")
+    status, body = confirm(kind, import_id, user="u1", org="o2")
     assert (status, body["code"]) == (403, 403)
-    assert distributor_count() == 0
+    assert record_count(kind) == 0
 
     # the owner's own session still works, and its result stays the owner's
-    status, body = confirm(import_id, user="u1", org="o1")
+    status, body = confirm(kind, import_id, user="u1", org="o1")
     assert status == 200 and body["data"]["created"] == 2
-    status, body = status_of(import_id, user="u1", org="o1")
+    status, body = status_of(kind, import_id, user="u1", org="o1")
     assert status == 200 and body["data"]["status"] == "confirmed"
-    assert status_of(import_id, user="u1", org="o2")[0] == 403
-    assert confirm(import_id, user="u1", org="o2")[0] == 403  # not even the stored result
+    assert status_of(kind, import_id, user="u1", org="o2")[0] == 403
+    assert confirm(kind, import_id, user="u1", org="o2")[0] == 403  # not even the stored result
 
 
-def test_another_user_in_the_same_org_is_still_refused():
-    import_id = validate(user="u1", org="o1")
-    assert status_of(import_id, user="u2", org="o1")[0] == 403
-    assert confirm(import_id, user="u2", org="o1")[0] == 403
+def test_another_user_in_the_same_org_is_still_refused(kind):
+    import_id = validate(kind, user="u1", org="o1")
+    assert status_of(kind, import_id, user="u2", org="o1")[0] == 403
+    assert confirm(kind, import_id, user="u2", org="o1")[0] == 403
 
 
 # --- a token posing as the S3 actor ------------------------------------------------------
 
 
-def test_a_token_with_the_s3_principal_as_sub_may_not_read_an_s3_import():
+def test_a_token_with_the_s3_principal_as_sub_may_not_read_an_s3_import(kind):
     s3 = boto3.client("s3", region_name="eu-west-1")
-    key, event = upload(s3, "bound.csv", CSV.encode())
+    key, event = upload(s3, "bound.csv", CSV.encode(), kind=kind)
     deliver(event)
     import_id = report(s3, key)["import_id"]
     assert report(s3, key)["created_by"] == {"user_id": f"s3:{PRINCIPAL}", "org_id": "owner"}
 
-    status, body = status_of(import_id, **POSING_AS_S3)
+    status, body = status_of(kind, import_id, **POSING_AS_S3)
     assert (status, body["code"]) == (403, 403)
-    status, body = confirm(import_id, **POSING_AS_S3)
+    status, body = confirm(kind, import_id, **POSING_AS_S3)
     assert (status, body["code"]) == (403, 403)
 
 
-def test_a_token_with_the_s3_principal_as_sub_may_not_confirm_a_validated_s3_session():
+def test_a_token_with_the_s3_principal_as_sub_may_not_confirm_a_validated_s3_session(kind):
     now = int(time.time())
     session = validate_csv(
         CSV.encode(),
         s3_caller(PRINCIPAL),
-        DISTRIBUTORS,
-        wiring.records(DISTRIBUTORS),
+        KIND_NAMED[kind],
+        wiring.records(KIND_NAMED[kind]),
         wiring.session_store(),
         now=now,
         ttl_seconds=1800,
-        source="s3://bucket/incoming/distributors/x.csv",
+        source=f"s3://bucket/incoming/{kind}/x.csv",
     )
-    status, body = confirm(session.import_id, **POSING_AS_S3)
+    status, body = confirm(kind, session.import_id, **POSING_AS_S3)
     assert (status, body["code"]) == (403, 403)
-    assert distributor_count() == 0
+    assert record_count(kind) == 0
     assert wiring.session_store().load(session.import_id, now).status == "validated"
 
 
-def test_a_user_whose_sub_begins_with_s3_still_owns_the_sessions_it_validates():
-    import_id = validate(**POSING_AS_S3)
-    assert status_of(import_id, **POSING_AS_S3)[0] == 200
-    status, body = confirm(import_id, **POSING_AS_S3)
+def test_a_user_whose_sub_begins_with_s3_still_owns_the_sessions_it_validates(kind):
+    import_id = validate(kind, **POSING_AS_S3)
+    assert status_of(kind, import_id, **POSING_AS_S3)[0] == 200
+    status, body = confirm(kind, import_id, **POSING_AS_S3)
     assert status == 200 and body["data"]["created"] == 2
