@@ -109,10 +109,11 @@ def test_a_bad_json_body_is_a_400_envelope_on_every_json_route(route, case, kind
     assert_bad_request(send(route, body, kind=kind), reason)
 
 
+@pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("route", ["create", "update", "confirm"])
-def test_a_deep_body_without_a_content_type_is_a_400_too(route):
+def test_a_deep_body_without_a_content_type_is_a_400_too(route, kind):
     # Powertools parses a body without a content type as JSON
-    spec = dict(json_route(route))
+    spec = dict(json_route(route, kind))
     fn, method, path = spec.pop("fn"), spec.pop("method"), spec.pop("path")
     event = build_event(method, path, body=nested(1000), **spec)
     del event["headers"]["content-type"]
@@ -122,58 +123,65 @@ def test_a_deep_body_without_a_content_type_is_a_400_too(route):
 # --- valid bodies still pass ------------------------------------------------------------
 
 
-def validate_csv(content: bytes, content_type: str | None = "text/csv") -> dict[str, Any]:
+def validate_csv(
+    content: bytes, content_type: str | None = "text/csv", kind: str = "distributors"
+) -> dict[str, Any]:
     headers = {"content-type": content_type} if content_type else None
-    event = build_event("POST", "/distributors/import/validate", body=content, headers=headers)
+    event = build_event("POST", f"/{kind}/import/validate", body=content, headers=headers)
     if content_type is None:
         del event["headers"]["content-type"]
     return call_handler("import_validate", event)
 
 
-def test_valid_bodies_at_the_limits_still_pass():
+@pytest.mark.parametrize("kind", KINDS)
+def test_valid_bodies_at_the_limits_still_pass(kind):
     deep_but_allowed = nested(JSON_MAX_DEPTH - 1)  # 64 levels with the object around it
     long_but_allowed = json.dumps("x" * JSON_STRING_MAX)
-    created = send("create", distributor_body(it_vat(3), deep=deep_but_allowed))
+    created = send("create", distributor_body(it_vat(3), deep=deep_but_allowed), kind=kind)
     assert created["statusCode"] == 201, created["body"][:300]
-    distributor_id = envelope(created)["data"]["id"]
+    record_id = envelope(created)["data"]["id"]
 
     event = build_event(
         "PUT",
-        f"/distributors/{distributor_id}",
+        f"/{kind}/{record_id}",
         body=distributor_body(it_vat(3), ignored=long_but_allowed),
-        path_params={"id": distributor_id},
-        route="/distributors/{id}",
+        path_params={"id": record_id},
+        route=f"/{kind}/{{id}}",
     )
     updated = call_handler("distributors", event)
     assert updated["statusCode"] == 200, updated["body"][:300]
 
     # a field over its own limit is still the field's error, not a body-level one
-    too_long_name = send("create", '{"name":"' + "n" * 256 + '","custom_data":{"vat":"IT1"}}')
+    too_long_name = send(
+        "create", '{"name":"' + "n" * 256 + '","custom_data":{"vat":"IT1"}}', kind=kind
+    )
     assert too_long_name["statusCode"] == 400
     assert envelope(too_long_name)["data"]["type"] == "validation_error"
 
-    unknown = send("validate", {"upload_id": str(uuid.uuid4())})
+    unknown = send("validate", {"upload_id": str(uuid.uuid4())}, kind=kind)
     assert unknown["statusCode"] == 400
     assert envelope(unknown)["data"]["errors"][0]["message"] == "not_found"
 
 
-def test_confirm_takes_resolutions_nested_up_to_the_limit():
+@pytest.mark.parametrize("kind", KINDS)
+def test_confirm_takes_resolutions_nested_up_to_the_limit(kind):
     csv = f"{HEADER}\nAlpha,,{it_vat(4)},,,,,,,\n".encode()
-    validated = validate_csv(csv)
+    validated = validate_csv(csv, kind=kind)
     assert validated["statusCode"] == 200
     import_id = envelope(validated)["data"]["import_id"]
     # the body is one level, resolutions a second, then 62 more: 64 in all
     resolutions = '{"r":' + nested(JSON_MAX_DEPTH - 2) + "}"
     body = f'{{"import_id":"{import_id}","override":false,"resolutions":{resolutions}}}'
-    confirmed = send("confirm", body)
+    confirmed = send("confirm", body, kind=kind)
     assert confirmed["statusCode"] == 200, confirmed["body"][:300]
     assert envelope(confirmed)["data"]["created"] == 1
 
 
-def test_csv_bodies_are_not_taken_for_json():
+@pytest.mark.parametrize("kind", KINDS)
+def test_csv_bodies_are_not_taken_for_json(kind):
     cp1252 = f"{HEADER}\nCaffè Società,,{it_vat(5)},,,,,,,\n".encode("cp1252")
-    assert validate_csv(cp1252)["statusCode"] == 200  # text/csv, base64 since not UTF-8
-    undeclared = validate_csv(cp1252, content_type=None)
+    assert validate_csv(cp1252, kind=kind)["statusCode"] == 200  # base64: not UTF-8
+    undeclared = validate_csv(cp1252, content_type=None, kind=kind)
     assert undeclared["statusCode"] == 400
     assert envelope(undeclared)["data"]["type"] == "unsupported_content_type"
 
@@ -187,49 +195,54 @@ BAD_TEXT = {
 }
 
 
+@pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("param", ["search", "cursor", "page_size"])
 @pytest.mark.parametrize("case", sorted(BAD_TEXT))
-def test_a_bad_query_parameter_is_a_400(param, case):
+def test_a_bad_query_parameter_is_a_400(param, case, kind):
     value, reason = BAD_TEXT[case]
-    event = build_event("GET", "/distributors", query={param: value})
+    event = build_event("GET", f"/{kind}", query={param: value})
     result = call_handler("distributors", event)
     result["body"].encode("utf-8")
     assert_bad_request(result, reason)
 
 
-def path_event(kind: str, value: str, with_parameters: bool = True) -> tuple[str, dict[str, Any]]:
-    if kind == "distributor":
-        route, name, path, fn = "/distributors/{id}", "id", f"/distributors/{value}", "distributors"
+def path_event(
+    target: str, value: str, kind: str, with_parameters: bool = True
+) -> tuple[str, dict[str, Any]]:
+    """GET of one record (`target` "record") or of one import's status ("import")."""
+    if target == "record":
+        route, name, path, fn = f"/{kind}/{{id}}", "id", f"/{kind}/{value}", "distributors"
     else:
-        route, name, path = "/distributors/import/{import_id}", "import_id", "/distributors/import/"
+        route, name, path = f"/{kind}/import/{{import_id}}", "import_id", f"/{kind}/import/"
         path, fn = path + value, "import_confirm"
     params = {name: value} if with_parameters else None
     return fn, build_event("GET", path, path_params=params, route=route)
 
 
-@pytest.mark.parametrize("kind", ["distributor", "import"])
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("target", ["record", "import"])
 @pytest.mark.parametrize("case", sorted(BAD_TEXT))
-def test_a_bad_path_parameter_is_a_400(kind, case):
+def test_a_bad_path_parameter_is_a_400(target, case, kind):
     value, reason = BAD_TEXT[case]
-    fn, event = path_event(kind, value)
+    fn, event = path_event(target, value, kind)
     result = call_handler(fn, event)
     result["body"].encode("utf-8")
     assert_bad_request(result, reason)
 
 
-@pytest.mark.parametrize("kind", ["distributor", "import"])
-def test_a_10_kb_path_segment_is_a_400_even_without_path_parameters(kind):
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("target", ["record", "import"])
+def test_a_10_kb_path_segment_is_a_400_even_without_path_parameters(target, kind):
     # Powertools reads the id from rawPath: a key that long is past DynamoDB's 2048 bytes
-    fn, event = path_event(kind, "a" * 10 * 1024, with_parameters=False)
+    fn, event = path_event(target, "a" * 10 * 1024, kind, with_parameters=False)
     assert_bad_request(call_handler(fn, event), "string_too_long")
 
 
-def test_ordinary_parameters_still_answer_normally():
-    listed = call_handler(
-        "distributors", build_event("GET", "/distributors", query={"search": "é"})
-    )
+@pytest.mark.parametrize("kind", KINDS)
+def test_ordinary_parameters_still_answer_normally(kind):
+    listed = call_handler("distributors", build_event("GET", f"/{kind}", query={"search": "é"}))
     assert listed["statusCode"] == 200
-    fn, event = path_event("distributor", str(uuid.uuid4()))
+    fn, event = path_event("record", str(uuid.uuid4()), kind)
     assert call_handler(fn, event)["statusCode"] == 404
-    fn, event = path_event("import", "not-a-uuid")
+    fn, event = path_event("import", "not-a-uuid", kind)
     assert call_handler(fn, event)["statusCode"] == 400

@@ -3,7 +3,8 @@ moto does with forms that break it.
 
 moto 5.2.5 checks nothing of a POST policy (not the size range, the content type, the key,
 the metadata, the expiry or the signature): on AWS, S3 refuses such a form. These tests
-therefore read the signed policy itself, and show validate's own size and owner checks.
+therefore read the signed policy itself, and show validate's own size and owner checks,
+for every organization kind.
 """
 
 from __future__ import annotations
@@ -50,8 +51,8 @@ def call(method: str, path: str, **kwargs: Any) -> tuple[int, dict[str, Any]]:
     return result["statusCode"], envelope(result)
 
 
-def new_upload(user: str = "u1", org: str = "o1") -> dict[str, Any]:
-    status, body = call("POST", "/distributors/import/uploads", user=user, org=org)
+def new_upload(kind: str, user: str = "u1", org: str = "o1") -> dict[str, Any]:
+    status, body = call("POST", f"/{kind}/import/uploads", user=user, org=org)
     assert status == 201, body
     return body["data"]
 
@@ -59,12 +60,12 @@ def new_upload(user: str = "u1", org: str = "o1") -> dict[str, Any]:
 def post_form(ticket: dict[str, Any], content: bytes, **changed: str) -> requests.Response:
     """The browser's form: the ticket's fields in order (some changed), then the file."""
     fields = {**ticket["fields"], **changed}
-    files = {"file": ("distributors.csv", content, fields.get("Content-Type", "text/csv"))}
+    files = {"file": ("partners.csv", content, fields.get("Content-Type", "text/csv"))}
     return requests.post(ticket["upload_url"], data=fields, files=files, timeout=60)
 
 
-def validate(upload_id: str, **kwargs: Any) -> tuple[int, dict[str, Any]]:
-    return call("POST", "/distributors/import/validate", body={"upload_id": upload_id}, **kwargs)
+def validate(kind: str, upload_id: str, **kwargs: Any) -> tuple[int, dict[str, Any]]:
+    return call("POST", f"/{kind}/import/validate", body={"upload_id": upload_id}, **kwargs)
 
 
 def policy_of(ticket: dict[str, Any]) -> dict[str, Any]:
@@ -72,8 +73,8 @@ def policy_of(ticket: dict[str, Any]) -> dict[str, Any]:
     return decoded
 
 
-def test_the_ticket_is_a_post_form_without_the_old_put_headers():
-    ticket = new_upload(user="auth0|u1")
+def test_the_ticket_is_a_post_form_without_the_old_put_headers(kind):
+    ticket = new_upload(kind, user="auth0|u1")
     key = f"uploads/{ticket['upload_id']}.csv"
     assert ticket["method"] == "POST" and "headers" not in ticket
     assert ticket["max_bytes"] == MAX
@@ -90,8 +91,8 @@ def test_the_ticket_is_a_post_form_without_the_old_put_headers():
     assert {"policy", "x-amz-signature", "x-amz-credential"} <= set(ticket["fields"])
 
 
-def test_the_signed_policy_fixes_key_type_size_identity_and_expiry():
-    ticket = new_upload()
+def test_the_signed_policy_fixes_key_type_size_identity_and_expiry(kind):
+    ticket = new_upload(kind)
     policy = policy_of(ticket)
     conditions = policy["conditions"]
 
@@ -114,8 +115,8 @@ def test_the_signed_policy_fixes_key_type_size_identity_and_expiry():
     assert ticket["expires_in"] == 900  # UPLOAD_URL_TTL_SECONDS' default
 
 
-def test_a_file_posted_with_the_fields_is_stored_bound_to_its_uploader_and_validates():
-    ticket = new_upload()
+def test_a_file_posted_with_the_fields_is_stored_bound_to_its_uploader_and_validates(kind):
+    ticket = new_upload(kind)
 
     response = post_form(ticket, CSV)
 
@@ -123,13 +124,13 @@ def test_a_file_posted_with_the_fields_is_stored_bound_to_its_uploader_and_valid
     head = boto3.client("s3").head_object(Bucket=BUCKET, Key=ticket["fields"]["key"])
     assert head["Metadata"] == {"user-id": "u1", "org-id": "o1"}
     assert head["ContentType"] == "text/csv"
-    status, body = validate(ticket["upload_id"])
+    status, body = validate(kind, ticket["upload_id"])
     assert status == 200, body
     assert (body["data"]["total_rows"], body["data"]["valid_rows"]) == (2, 2)
 
 
-def test_moto_stores_10_mib_and_one_byte_and_validate_refuses_it_before_reading():
-    ticket = new_upload()
+def test_moto_stores_10_mib_and_one_byte_and_validate_refuses_it_before_reading(kind):
+    ticket = new_upload(kind)
 
     response = post_form(ticket, b"a" * (MAX + 1))
 
@@ -137,14 +138,14 @@ def test_moto_stores_10_mib_and_one_byte_and_validate_refuses_it_before_reading(
     assert response.status_code == 204
     head = boto3.client("s3").head_object(Bucket=BUCKET, Key=ticket["fields"]["key"])
     assert head["ContentLength"] == MAX + 1
-    status, body = validate(ticket["upload_id"])
+    status, body = validate(kind, ticket["upload_id"])
     assert status == 400
     assert body["data"]["reason"] == "file_too_large"
     assert (body["data"]["limit_bytes"], body["data"]["actual_bytes"]) == (MAX, MAX + 1)
 
 
-def test_moto_stores_a_form_of_another_content_type_the_policy_forbids():
-    ticket = new_upload()
+def test_moto_stores_a_form_of_another_content_type_the_policy_forbids(kind):
+    ticket = new_upload(kind)
 
     response = post_form(ticket, CSV, **{"Content-Type": "application/pdf"})
 
@@ -158,12 +159,12 @@ def test_moto_stores_a_form_of_another_content_type_the_policy_forbids():
 @pytest.mark.parametrize(
     ("user", "org", "whose"), [("u2", "o1", "another user"), ("u1", "o2", "another organization")]
 )
-def test_an_upload_validated_by_another_user_or_organization_is_forbidden(user, org, whose):
-    ticket = new_upload(user="u1", org="o1")
+def test_an_upload_validated_by_another_user_or_organization_is_forbidden(kind, user, org, whose):
+    ticket = new_upload(kind, user="u1", org="o1")
     assert post_form(ticket, CSV).status_code == 204
 
-    status, body = validate(ticket["upload_id"], user=user, org=org)
+    status, body = validate(kind, ticket["upload_id"], user=user, org=org)
 
     assert status == 403 and body["code"] == 403
     assert body["message"] == f"forbidden: this upload belongs to {whose}"
-    assert validate(ticket["upload_id"])[0] == 200  # its uploader still may
+    assert validate(kind, ticket["upload_id"])[0] == 200  # its uploader still may
