@@ -1,7 +1,7 @@
 """A session of any accepted file fits the store (CONTRACT section 7: split by size, not
 by row count): one incompressible 300 KiB cell makes a row's stored verdict bigger than
 a DynamoDB item, through validate's handler and through the S3 import's, and confirm and
-the S3 report still work."""
+the S3 report still work, for every organization kind."""
 
 from __future__ import annotations
 
@@ -66,10 +66,10 @@ def item_bytes(item: dict[str, Any]) -> int:
     return size
 
 
-def test_a_300_kib_cell_validates_as_too_long_and_the_other_rows_confirm():
+def test_a_300_kib_cell_validates_as_too_long_and_the_other_rows_confirm(kind):
     event = build_event(
         "POST",
-        "/distributors/import/validate",
+        f"/{kind}/import/validate",
         body=big_cell_csv(),
         headers={"content-type": "text/csv"},
     )
@@ -86,9 +86,7 @@ def test_a_300_kib_cell_validates_as_too_long_and_the_other_rows_confirm():
     assert max(item_bytes(i) for i in items) <= 350_000  # each well under the item limit
     assert sum(item_bytes(i) for i in items) > ITEM_LIMIT  # so the verdicts were split
 
-    confirm = build_event(
-        "POST", "/distributors/import/confirm", body={"import_id": data["import_id"]}
-    )
+    confirm = build_event("POST", f"/{kind}/import/confirm", body={"import_id": data["import_id"]})
     confirmed = call_handler("import_confirm", confirm)
     assert confirmed["statusCode"] == 200, confirmed["body"][:300]
     done = envelope(confirmed)["data"]
@@ -96,9 +94,9 @@ def test_a_300_kib_cell_validates_as_too_long_and_the_other_rows_confirm():
     assert [r["status"] for r in done["results"]] == ["created", "skipped", "created"]
 
 
-def test_a_300_kib_cell_through_s3_writes_a_report_and_does_not_fail_the_invocation():
+def test_a_300_kib_cell_through_s3_writes_a_report_and_does_not_fail_the_invocation(kind):
     s3 = boto3.client("s3", region_name="eu-west-1")
-    key, event = upload(s3, "big-cell.csv", big_cell_csv())
+    key, event = upload(s3, "big-cell.csv", big_cell_csv(), kind=kind)
     outcome = deliver(event)  # raising here would mean a retry, then the failure queue
     assert [i["state"] for i in outcome["imports"]] == ["confirmed"]
     written = report(s3, key)
