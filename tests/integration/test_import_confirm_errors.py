@@ -1,5 +1,5 @@
-"""The confirm's and the status's refusals (400, 401, 403, 404), each in the envelope,
-and the events/ files fed through the handler."""
+"""The confirm's and the status's refusals (400, 401, 403, 404), each in the envelope, for
+every organization kind, and the events/ files fed through the handler."""
 
 from __future__ import annotations
 
@@ -14,7 +14,13 @@ import pytest
 
 from orgimport import wiring
 from orgimport.imports.session import ImportSession, RowVerdict
-from tests.integration.conftest import build_event, call_handler, envelope
+from tests.integration.conftest import (
+    ORGANIZATION_KINDS,
+    build_event,
+    call_handler,
+    envelope,
+    records_of,
+)
 from tests.vats import it_vat
 
 FN = "import_confirm"
@@ -26,19 +32,17 @@ def _aws(aws):
     yield
 
 
-def confirm(body: Any, **kwargs: Any) -> tuple[int, dict[str, Any]]:
-    result = call_handler(
-        FN, build_event("POST", "/distributors/import/confirm", body=body, **kwargs)
-    )
+def confirm(kind: str, body: Any, **kwargs: Any) -> tuple[int, dict[str, Any]]:
+    result = call_handler(FN, build_event("POST", f"/{kind}/import/confirm", body=body, **kwargs))
     return result["statusCode"], envelope(result)
 
 
-def status_of(import_id: str, **kwargs: Any) -> tuple[int, dict[str, Any]]:
+def status_of(kind: str, import_id: str, **kwargs: Any) -> tuple[int, dict[str, Any]]:
     event = build_event(
         "GET",
-        f"/distributors/import/{import_id}",
+        f"/{kind}/import/{import_id}",
         path_params={"import_id": import_id},
-        route="/distributors/import/{import_id}",
+        route=f"/{kind}/import/{{import_id}}",
         **kwargs,
     )
     result = call_handler(FN, event)
@@ -73,9 +77,12 @@ def stored_session(
     return session.import_id
 
 
-def distributor_count() -> int:
-    items = boto3.client("dynamodb").scan(TableName="DistributorsTable")["Items"]
-    return sum(1 for i in items if i["pk"]["S"].startswith("DIST#"))
+def record_count(kind: str) -> int:
+    return len(records_of(kind))
+
+
+def other_kind(kind: str) -> str:
+    return next(k for k in ORGANIZATION_KINDS if k != kind)
 
 
 def errors_of(body: dict[str, Any]) -> list[tuple[str, str]]:
@@ -86,8 +93,8 @@ def errors_of(body: dict[str, Any]) -> list[tuple[str, str]]:
 # --- 400 --------------------------------------------------------------------------------------
 
 
-def test_a_body_that_is_not_json_is_400():
-    status, body = confirm("{not json")
+def test_a_body_that_is_not_json_is_400(kind):
+    status, body = confirm(kind, "{not json")
     assert status == 400 and body["code"] == 400
     assert body["message"] == "request body is not valid json"
 
@@ -102,115 +109,123 @@ def test_a_body_that_is_not_json_is_400():
         ({"import_id": "IMPORT", "resolutions": "7"}, [("resolutions", "invalid_type")]),
     ],
 )
-def test_wrong_types_are_400_with_the_field_named(payload, expected):
-    import_id = stored_session()
+def test_wrong_types_are_400_with_the_field_named(kind, payload, expected):
+    import_id = stored_session(entity_type=kind)
     payload = {k: (import_id if v == "IMPORT" else v) for k, v in payload.items()}
-    status, body = confirm(payload)
+    status, body = confirm(kind, payload)
     assert status == 400
     assert errors_of(body) == expected
-    assert distributor_count() == 0
+    assert record_count(kind) == 0
 
 
 @pytest.mark.parametrize("payload", [[], "text", 7, None])
-def test_a_body_that_is_not_an_object_is_400(payload):
-    status, body = confirm(json.dumps(payload))
+def test_a_body_that_is_not_an_object_is_400(kind, payload):
+    status, body = confirm(kind, json.dumps(payload))
     assert status == 400 and body["code"] == 400
 
 
-def test_a_missing_import_id_is_400_required():
-    status, body = confirm({"override": True})
+def test_a_missing_import_id_is_400_required(kind):
+    status, body = confirm(kind, {"override": True})
     assert status == 400
     assert errors_of(body) == [("import_id", "required")]
 
 
 @pytest.mark.parametrize("bad", ["", "abc", "1234", "0b5b7f0e-8a4c-4d0e-9c61"])
-def test_a_malformed_import_id_is_400_invalid_format(bad):
-    status, body = confirm({"import_id": bad})
+def test_a_malformed_import_id_is_400_invalid_format(kind, bad):
+    status, body = confirm(kind, {"import_id": bad})
     assert status == 400
     assert errors_of(body) == [("import_id", "invalid_format")]
 
 
-def test_an_unknown_session_is_400():
-    status, body = confirm({"import_id": str(uuid.uuid4())})
+def test_an_unknown_session_is_400(kind):
+    status, body = confirm(kind, {"import_id": str(uuid.uuid4())})
     assert status == 400
     assert body["message"] == "import session not found or expired"
 
 
-def test_an_expired_session_is_400_while_its_item_is_still_stored():
-    import_id = stored_session(expires_in=-1)  # TTL has not deleted it yet
+def test_an_expired_session_is_400_while_its_item_is_still_stored(kind):
+    import_id = stored_session(expires_in=-1, entity_type=kind)  # TTL has not deleted it yet
 
-    status, body = confirm({"import_id": import_id})
+    status, body = confirm(kind, {"import_id": import_id})
 
     assert status == 400 and body["message"] == "import session expired"
     item = boto3.client("dynamodb").get_item(
         TableName="ImportSessionsTable", Key={"pk": {"S": import_id}, "sk": {"S": "META"}}
     )
     assert "Item" in item
-    assert distributor_count() == 0
+    assert record_count(kind) == 0
 
 
-def test_a_session_of_another_entity_type_is_400():
-    import_id = stored_session(entity_type="resellers")
-    status, body = confirm({"import_id": import_id})
+def test_a_session_of_another_entity_type_is_400(kind):
+    import_id = stored_session(entity_type=other_kind(kind))
+    status, body = confirm(kind, {"import_id": import_id})
     assert status == 400
-    assert body["message"] == "import session is not a distributors import"
-    assert distributor_count() == 0
+    assert body["message"] == f"import session is not a {kind} import"
+    assert record_count(kind) == 0
 
 
-def test_resolutions_as_an_object_are_accepted_and_ignored():
-    import_id = stored_session()
-    status, body = confirm({"import_id": import_id, "resolutions": {"2": {"x": 1}}})
+def test_resolutions_as_an_object_are_accepted_and_ignored(kind):
+    import_id = stored_session(entity_type=kind)
+    status, body = confirm(kind, {"import_id": import_id, "resolutions": {"2": {"x": 1}}})
     assert status == 200 and body["data"]["created"] == 1
-    assert confirm({"import_id": import_id})[1] == body  # not part of the request's identity
+    assert confirm(kind, {"import_id": import_id})[1] == body  # not part of the request's identity
 
 
 # --- 401 / 403 ----------------------------------------------------------------------------------
 
 
-def test_another_users_session_is_403():
-    import_id = stored_session(user="someone-else")
-    status, body = confirm({"import_id": import_id})
+def test_another_users_session_is_403(kind):
+    import_id = stored_session(user="someone-else", entity_type=kind)
+    status, body = confirm(kind, {"import_id": import_id})
     assert status == 403 and body["code"] == 403
-    assert distributor_count() == 0
+    assert record_count(kind) == 0
 
 
-@pytest.mark.parametrize("role", ["distributor", "reseller", "customer", "admin"])
-def test_a_role_other_than_owner_is_403_before_the_body_is_read(role):
-    import_id = stored_session()
-    assert confirm({"import_id": import_id}, role=role)[0] == 403
-    assert confirm("{not json", role=role)[0] == 403
-    assert status_of(import_id, role=role)[0] == 403
+# the roles that may not import a kind at all (CONTRACT section 8), and one no tier has
+REFUSED = [
+    *[("distributors", role) for role in ("distributor", "reseller", "customer", "admin")],
+    *[("resellers", role) for role in ("reseller", "customer", "admin")],
+    *[("customers", role) for role in ("customer", "admin")],
+]
 
 
-def test_an_owner_role_in_any_case_may_confirm():
-    assert confirm({"import_id": stored_session()}, role="Owner")[0] == 200
+@pytest.mark.parametrize(("kind", "role"), REFUSED)
+def test_a_role_the_kind_refuses_is_403_before_the_body_is_read(kind, role):
+    import_id = stored_session(entity_type=kind)
+    assert confirm(kind, {"import_id": import_id}, role=role)[0] == 403
+    assert confirm(kind, "{not json", role=role)[0] == 403
+    assert status_of(kind, import_id, role=role)[0] == 403
 
 
-def test_no_claims_is_401():
-    status, body = confirm({"import_id": stored_session()}, role=None)
+def test_an_owner_role_in_any_case_may_confirm(kind):
+    assert confirm(kind, {"import_id": stored_session(entity_type=kind)}, role="Owner")[0] == 200
+
+
+def test_no_claims_is_401(kind):
+    status, body = confirm(kind, {"import_id": stored_session(entity_type=kind)}, role=None)
     assert status == 401 and body["code"] == 401
 
 
 # --- status refusals ----------------------------------------------------------------------------
 
 
-def test_status_of_another_users_session_is_403():
-    assert status_of(stored_session(user="someone-else"))[0] == 403
+def test_status_of_another_users_session_is_403(kind):
+    assert status_of(kind, stored_session(user="someone-else", entity_type=kind))[0] == 403
 
 
 @pytest.mark.parametrize("case", ["unknown", "expired", "other entity"])
-def test_status_of_a_session_that_is_not_there_is_404(case):
+def test_status_of_a_session_that_is_not_there_is_404(kind, case):
     import_id = {
         "unknown": lambda: str(uuid.uuid4()),
-        "expired": lambda: stored_session(expires_in=-1),
-        "other entity": lambda: stored_session(entity_type="resellers"),
+        "expired": lambda: stored_session(expires_in=-1, entity_type=kind),
+        "other entity": lambda: stored_session(entity_type=other_kind(kind)),
     }[case]()
-    status, body = status_of(import_id)
+    status, body = status_of(kind, import_id)
     assert status == 404 and body["message"] == "import session not found or expired"
 
 
-def test_status_of_a_malformed_id_is_400():
-    status, body = status_of("not-a-uuid")
+def test_status_of_a_malformed_id_is_400(kind):
+    status, body = status_of(kind, "not-a-uuid")
     assert status == 400
     assert errors_of(body) == [("import_id", "invalid_format")]
 
