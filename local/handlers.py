@@ -6,6 +6,10 @@ Every handler is `app.py`, so each is imported under a module name of its own. W
 it is imported its code directory comes first on `sys.path` (as in Lambda), and the
 sibling modules it brought in are forgotten afterwards: another function may have
 its own of the same name.
+
+Whoever loads a handler here may call it from many threads at once (the local front,
+the tests, the benchmarks), which Lambda never does: `local.request_isolation` keeps
+each request's event, context and route arguments to its own thread.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from pathlib import Path
 from types import ModuleType
 
 from local.config import REPO_ROOT
+from local.request_isolation import isolate_requests
 
 FUNCTIONS_DIR = REPO_ROOT / "functions"
 
@@ -39,6 +44,7 @@ def load_module(path: Path, name: str, *, reuse: bool = True) -> ModuleType:
         return sys.modules[name]
     if not path.is_file():
         raise HandlerLoadError(f"no handler module at {path}")
+    isolate_requests()
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
         raise HandlerLoadError(f"cannot load {path}")
