@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -22,6 +23,7 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
+from moto.core.botocore_stubber import BotocoreStubber
 
 from local.handlers import function_module
 from local.resources import create_resources
@@ -47,7 +49,18 @@ class FakeContext:
 
 
 @pytest.fixture
-def aws() -> Iterator[None]:
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    # one request at a time, as the local stack serves moto: moto checks a condition and
+    # writes in two steps, so two threads racing one conditional write could both win
+    # (DynamoDB's are atomic; CONTRACT section 7's races rely on it)
+    serial = threading.RLock()
+    process = BotocoreStubber.process_request
+
+    def one_at_a_time(self: BotocoreStubber, request: Any) -> Any:
+        with serial:
+            return process(self, request)
+
+    monkeypatch.setattr(BotocoreStubber, "process_request", one_at_a_time)
     with mock_aws():
         create_resources(load_template())
         yield
