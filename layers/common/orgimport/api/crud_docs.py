@@ -9,16 +9,16 @@ from typing import Any
 from aws_lambda_powertools.event_handler.openapi.models import Example
 
 from orgimport.api.docs import (
-    _AUTH,
-    _BAD_REQUEST,
-    _BAD_TEXT,
-    _NOT_FOUND,
-    _TIER_AUTH,
+    AUTH_RESPONSES,
+    BAD_REQUEST_RESPONSE,
+    BAD_TEXT_RESPONSE,
     CREATE_EXAMPLES,
+    NOT_FOUND_RESPONSE,
     TAG_DISTRIBUTORS,
+    TIER_AUTH_RESPONSES,
     UPDATE_EXAMPLES,
-    _distributor_example,
-    _json,
+    distributor_example,
+    json_doc,
 )
 from orgimport.api.record_schemas import record_responses
 from orgimport.api.schemas import ErrorEnvelope
@@ -32,8 +32,8 @@ def crud_examples(noun: str) -> tuple[dict[str, Example], dict[str, Example]]:
     title = noun.title()
     create_vat, update_vat = _EXAMPLE_VATS[noun]
     return (
-        _distributor_example(f"A new {noun}", create_vat, f"{title} Rossi S.r.l.", noun),
-        _distributor_example("Every field replaced", update_vat, f"{title} Bianchi", noun),
+        distributor_example(f"A new {noun}", create_vat, f"{title} Rossi S.r.l.", noun),
+        distributor_example("Every field replaced", update_vat, f"{title} Bianchi", noun),
     )
 
 
@@ -57,8 +57,8 @@ def crud_operation(kind: Kind, action: str) -> dict[str, Any]:
     among = _UNIQUE_AMONG.get(plural, f"all {plural}")
     tag = plural
     spec = _crud_spec(action, noun, plural, among, tag, response, list_response)
-    auth = _AUTH if plural == TAG_DISTRIBUTORS else _TIER_AUTH
-    responses = {**auth, 400: _BAD_TEXT, **spec["responses"]}
+    auth = AUTH_RESPONSES if plural == TAG_DISTRIBUTORS else TIER_AUTH_RESPONSES
+    responses = {**auth, 400: BAD_TEXT_RESPONSE, **spec["responses"]}
     return {**spec, "operation_id": operation_id, "responses": responses}
 
 
@@ -88,15 +88,15 @@ def _read_specs(
             f"matches name or VAT; archived {plural} are left out unless `include_archived=true`.",
             "tags": [tag],
             "responses": {
-                200: _json(f"A page of {plural}", list_response),
-                400: _BAD_REQUEST,
+                200: json_doc(f"A page of {plural}", list_response),
+                400: BAD_REQUEST_RESPONSE,
             },
         },
         "get": {
             "summary": f"Read a {noun}",
             "description": f"Archived {plural} are found too, with their `deleted_at`.",
             "tags": [tag],
-            "responses": {200: _json(f"The {noun}", response), 404: _NOT_FOUND},
+            "responses": {200: json_doc(f"The {noun}", response), 404: NOT_FOUND_RESPONSE},
         },
     }
 
@@ -111,8 +111,8 @@ def _write_specs(noun: str, among: str, tag: str, response: Any) -> dict[str, di
             "has check digits that fail is `invalid_format`.",
             "tags": [tag],
             "responses": {
-                201: _json(f"The {noun} created", response),
-                400: _BAD_REQUEST,
+                201: json_doc(f"The {noun} created", response),
+                400: BAD_REQUEST_RESPONSE,
             },
         },
         "update": {
@@ -122,21 +122,21 @@ def _write_specs(noun: str, among: str, tag: str, response: Any) -> dict[str, di
             "checked again.",
             "tags": [tag],
             "responses": {
-                200: _json(f"The {noun} updated", response),
-                400: _BAD_REQUEST,
-                404: _NOT_FOUND,
-                409: _json(f"Conflict - the {noun} changed meanwhile: retry", ErrorEnvelope),
+                200: json_doc(f"The {noun} updated", response),
+                400: BAD_REQUEST_RESPONSE,
+                404: NOT_FOUND_RESPONSE,
+                409: json_doc(f"Conflict - the {noun} changed meanwhile: retry", ErrorEnvelope),
             },
         },
         "archive": {
             "summary": f"Archive a {noun}",
             "description": "A soft delete: `deleted_at` is set. The VAT stays taken.",
             "tags": [tag],
-            "responses": {200: _json(f"The {noun} archived", response), 404: _NOT_FOUND},
+            "responses": {200: json_doc(f"The {noun} archived", response), 404: NOT_FOUND_RESPONSE},
         },
         "restore": {
             "summary": f"Restore an archived {noun}",
             "tags": [tag],
-            "responses": {200: _json(f"The {noun} restored", response), 404: _NOT_FOUND},
+            "responses": {200: json_doc(f"The {noun} restored", response), 404: NOT_FOUND_RESPONSE},
         },
     }

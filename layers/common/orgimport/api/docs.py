@@ -53,7 +53,7 @@ TAGS = {
 }
 
 
-def _distributor_example(
+def distributor_example(
     summary: str, vat: str, name: str, noun: str = "distributor"
 ) -> dict[str, Example]:
     value = {
@@ -74,8 +74,8 @@ def _distributor_example(
 
 
 # Request bodies a user can send as they are from Swagger UI (`Body(openapi_examples=...)`).
-CREATE_EXAMPLES = _distributor_example("A new distributor", "IT04567890126", "Rossi S.r.l.")
-UPDATE_EXAMPLES = _distributor_example(
+CREATE_EXAMPLES = distributor_example("A new distributor", "IT04567890126", "Rossi S.r.l.")
+UPDATE_EXAMPLES = distributor_example(
     "Every field replaced", "IT07654321004", "Rossi Distribuzione S.r.l."
 )
 
@@ -91,38 +91,40 @@ CONFIRM_EXAMPLES = {
 }
 
 
-def _json(description: str, model: Any) -> OpenAPIResponse:
+def json_doc(description: str, model: Any) -> OpenAPIResponse:
     return {"description": description, "content": {JSON: {"model": model}}}
 
 
 # Every operation answers these: the API is owner-only.
-_AUTH: dict[int, OpenAPIResponse] = {
-    401: _json(
+AUTH_RESPONSES: dict[int, OpenAPIResponse] = {
+    401: json_doc(
         "Unauthorized - invalid or missing token. API Gateway's JWT authorizer answers a "
         'missing or invalid token itself with `{"message": "Unauthorized"}`; a token '
         "without the caller's claims gets the envelope.",
         ErrorEnvelope | GatewayError,
     ),
-    403: _json("Forbidden - insufficient permissions (only `owner` may act)", ErrorEnvelope),
+    403: json_doc("Forbidden - insufficient permissions (only `owner` may act)", ErrorEnvelope),
 }
 # The tiers below the distributors (CONTRACT section 8).
-_TIER_AUTH: dict[int, OpenAPIResponse] = {
-    401: _AUTH[401],
-    403: _json(
+TIER_AUTH_RESPONSES: dict[int, OpenAPIResponse] = {
+    401: AUTH_RESPONSES[401],
+    403: json_doc(
         "Forbidden - the caller's organization role may not use this kind, its organization "
         "is unknown, or its user roles only read",
         ErrorEnvelope,
     ),
 }
-_BAD_REQUEST = _json("Bad request - validation error", ValidationErrorEnvelope | ErrorEnvelope)
+BAD_REQUEST_RESPONSE = json_doc(
+    "Bad request - validation error", ValidationErrorEnvelope | ErrorEnvelope
+)
 # Every operation may answer this (orgimport.core.request_checks): a path segment or query
 # parameter with a lone surrogate or NUL, or past its length limit.
-_BAD_TEXT = _json(
+BAD_TEXT_RESPONSE = json_doc(
     "Bad request - a path or query parameter is not text the API takes (a lone "
     "surrogate, NUL, or over its length limit)",
     ErrorEnvelope,
 )
-_NOT_FOUND = _json("Not found", ErrorEnvelope)
+NOT_FOUND_RESPONSE = json_doc("Not found", ErrorEnvelope)
 
 _VALIDATE_DESCRIPTION = f"""\
 Validate a CSV file row by row and open an import session (30 minutes). Nothing is
@@ -217,7 +219,7 @@ _OPERATIONS: dict[str, dict[str, Any]] = {
         '10 MiB: S3 refuses a larger or different file. Then validate it with `{"upload_id": '
         "...}`; only the caller who asked, in the same organization, may validate it.",
         "tags": [TAG_IMPORT],
-        "responses": {201: _json("Where and how to POST the file", UploadTicketResponse)},
+        "responses": {201: json_doc("Where and how to POST the file", UploadTicketResponse)},
     },
     "validateImport": {
         "summary": "Validate a distributor import file",
@@ -226,17 +228,17 @@ _OPERATIONS: dict[str, dict[str, Any]] = {
         # the handler reads the raw body itself (three media types): described here
         "openapi_extensions": {"requestBody": _VALIDATE_BODY},
         "responses": {
-            200: _json("The row-by-row report", ImportValidationResponse),
-            400: _json(
+            200: json_doc("The row-by-row report", ImportValidationResponse),
+            400: json_doc(
                 "Bad request - the file is rejected as a whole, or a field is invalid",
                 FileErrorEnvelope | ValidationErrorEnvelope | ErrorEnvelope,
             ),
-            403: _json(
+            403: json_doc(
                 "Forbidden - insufficient permissions, or the upload belongs to another user "
                 "or organization",
                 ErrorEnvelope,
             ),
-            413: _json(
+            413: json_doc(
                 "Request Entity Too Large - answered by API Gateway or Lambda before the "
                 "handler runs (body past 6 MB): upload the file first",
                 GatewayError,
@@ -248,21 +250,21 @@ _OPERATIONS: dict[str, dict[str, Any]] = {
         "description": _CONFIRM_DESCRIPTION,
         "tags": [TAG_IMPORT],
         "responses": {
-            200: _json("Import results", ImportConfirmResponse),
-            202: _json(
+            200: json_doc("Import results", ImportConfirmResponse),
+            202: json_doc(
                 "Import still in progress (cut off midway): send the same request again",
                 ImportConfirmProgressResponse,
             ),
-            400: _json(
+            400: json_doc(
                 "Bad request - validation error: body not JSON or of the wrong types, "
                 "missing `import_id`, session unknown or expired, not a distributors import",
                 ValidationErrorEnvelope | ErrorEnvelope,
             ),
-            403: _json(
+            403: json_doc(
                 "Forbidden - insufficient permissions, or the import belongs to another user",
                 ErrorEnvelope,
             ),
-            409: _json(
+            409: json_doc(
                 "Conflict - already confirmed with a different body, or another confirm of "
                 "this session is running",
                 ErrorEnvelope,
@@ -274,15 +276,15 @@ _OPERATIONS: dict[str, dict[str, Any]] = {
         "description": "The session's counters and state; once confirmed, its per-row results too.",
         "tags": [TAG_IMPORT],
         "responses": {
-            200: _json("The import's status", ImportStatusResponse),
-            400: _json(
+            200: json_doc("The import's status", ImportStatusResponse),
+            400: json_doc(
                 "Bad request - `import_id` is not a UUID", ValidationErrorEnvelope | ErrorEnvelope
             ),
-            403: _json(
+            403: json_doc(
                 "Forbidden - insufficient permissions, or the import belongs to another user",
                 ErrorEnvelope,
             ),
-            404: _json("Not found - unknown or expired import", ErrorEnvelope),
+            404: json_doc("Not found - unknown or expired import", ErrorEnvelope),
         },
     },
 }
@@ -291,7 +293,7 @@ _OPERATIONS: dict[str, dict[str, Any]] = {
 def operation(operation_id: str) -> dict[str, Any]:
     """The route decorator's documentation arguments for one operation."""
     spec = _OPERATIONS[operation_id]
-    responses = {**_AUTH, 400: _BAD_TEXT, **spec["responses"]}
+    responses = {**AUTH_RESPONSES, 400: BAD_TEXT_RESPONSE, **spec["responses"]}
     return {**spec, "operation_id": operation_id, "responses": responses}
 
 
@@ -331,7 +333,7 @@ def import_operation(kind: Kind, step: str) -> dict[str, Any]:
     out = {k: _retarget(v, kind) for k, v in spec.items()}
     out["operation_id"] = other_id.format(P=kind.name.title())
     out["tags"] = [f"{kind.name} import"]
-    out["responses"] = {**out["responses"], 401: _TIER_AUTH[401]}
+    out["responses"] = {**out["responses"], 401: TIER_AUTH_RESPONSES[401]}
     if "belongs to another" not in json.dumps(str(out["responses"][403])):
-        out["responses"][403] = _TIER_AUTH[403]
+        out["responses"][403] = TIER_AUTH_RESPONSES[403]
     return out

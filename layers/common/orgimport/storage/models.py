@@ -60,7 +60,7 @@ class ByNameIndex(GlobalSecondaryIndex["DistributorItem"]):
 
 
 class ByVatIndex(GlobalSecondaryIndex["DistributorItem"]):
-    """The distributor of one VAT identity (guards carry no `vat_key`, so only distributors)."""
+    """The records of one VAT identity, of every tier (guards carry no `vat_key`)."""
 
     class Meta:
         index_name = "by_vat"
