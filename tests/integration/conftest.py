@@ -184,3 +184,19 @@ def records_of(kind: str) -> list[dict[str, Any]]:
     for page in client.get_paginator("scan").paginate(TableName="DistributorsTable"):
         items += [i for i in page["Items"] if i["pk"]["S"].startswith(prefix)]
     return items
+
+
+def tier_of(kind: str) -> Any:
+    """The organization tier of a kind's name (`orgimport.kinds.organizations.tier`)."""
+    from orgimport.kinds.organizations.tier import TIERS
+
+    (tier,) = [t for t in TIERS if t.name == kind]
+    return tier
+
+
+def kind_named(kind: str) -> Any:
+    """The import kind of a kind's name (`orgimport.kinds.registry`)."""
+    from orgimport.kinds.registry import KINDS
+
+    (found,) = [k for k in KINDS if k.name == kind]
+    return found

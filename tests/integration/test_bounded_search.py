@@ -17,8 +17,13 @@ from moto import mock_aws
 from local.resources import create_resources
 from local.template import load_template
 from orgimport import wiring
-from orgimport.kinds.organizations.tier import TIERS
-from tests.integration.conftest import ORGANIZATION_KINDS, build_event, call_handler, envelope
+from tests.integration.conftest import (
+    ORGANIZATION_KINDS,
+    build_event,
+    call_handler,
+    envelope,
+    tier_of,
+)
 from tests.vats import it_vat
 
 STORED = 5_000
@@ -47,7 +52,7 @@ def kind(request: pytest.FixtureRequest) -> Iterator[str]:
     from orgimport.kinds.organizations.record import Organization
 
     now = "2026-01-01T00:00:00.000Z"
-    (tier,) = [t for t in TIERS if t.name == request.param]
+    tier = tier_of(request.param)
     with mock_aws():
         create_resources(load_template())
         wiring.organization_store(tier).insert_many(

@@ -26,13 +26,13 @@ from orgimport.core.limits import MAX_DATA_ROWS, MAX_FILE_BYTES
 from orgimport.imports.ports import S3ObjectRef
 from orgimport.imports.s3 import import_id_for, s3_caller
 from orgimport.imports.validate import validate_csv
-from orgimport.kinds.registry import KINDS
 from orgimport.storage.sessions_repo import SessionRepository
 from tests.integration.conftest import (
     ORGANIZATION_KINDS,
     build_event,
     call_handler,
     envelope,
+    kind_named,
     load_handler,
     records_of,
 )
@@ -46,7 +46,6 @@ TRIGGER = load_template().s3_triggers[0]
 BUCKET = TRIGGER.bucket_name
 PRINCIPAL = "AWS:AIDAJDPLRKLG7UEXAMPLE"
 HEADER = "company_name,description,vat_number,address,city,main_contact,email,phone,language,notes"
-KIND_NAMED = {k.name: k for k in KINDS}
 # VATs of the fixtures: s3_warnings.csv writes its rows' VATs with province office 004
 WARNED = {k: it_vat(k - 1, office="004") for k in range(1, 6)}
 
@@ -231,7 +230,7 @@ def test_a_clean_file_is_imported_by_the_s3_principal_and_reported(kind, s3):
         ("4", "valid", "created"),
     ]
     assert rows[1]["vat_number"] == f"DE {DE_VAT[2:]}"
-    assert rows[0][KIND_NAMED[kind].noun + "_id"] == got["confirm"]["results"][0]["id"]
+    assert rows[0][kind_named(kind).noun + "_id"] == got["confirm"]["results"][0]["id"]
 
 
 def test_a_key_with_spaces_arrives_url_encoded_and_is_read_decoded(kind, s3):
@@ -523,8 +522,8 @@ def test_a_validated_session_left_by_a_cut_off_run_is_confirmed_by_the_retry(kin
     validate_csv(
         fixture("s3_clean.csv"),
         s3_caller(PRINCIPAL),
-        KIND_NAMED[kind],
-        wiring.records(KIND_NAMED[kind]),
+        kind_named(kind),
+        wiring.records(kind_named(kind)),
         wiring.session_store(),
         now=int(time.time()),
         ttl_seconds=1800,

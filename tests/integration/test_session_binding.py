@@ -14,14 +14,18 @@ import pytest
 from orgimport import wiring
 from orgimport.imports.s3 import s3_caller
 from orgimport.imports.validate import validate_csv
-from orgimport.kinds.registry import KINDS
-from tests.integration.conftest import build_event, call_handler, envelope, records_of
+from tests.integration.conftest import (
+    build_event,
+    call_handler,
+    envelope,
+    kind_named,
+    records_of,
+)
 from tests.integration.test_s3_import import PRINCIPAL, deliver, report, upload
 from tests.vats import it_vat
 
 HEADER = "company_name,description,vat_number,address,city,main_contact,email,phone,language,notes"
 CSV = f"{HEADER}\nAlpha,,{it_vat(201)},,,,,,,\nBeta,,{it_vat(202)},,,,,,,\n"
-KIND_NAMED = {k.name: k for k in KINDS}
 POSING_AS_S3 = {"user": f"s3:{PRINCIPAL}", "org": "owner"}
 
 
@@ -118,8 +122,8 @@ def test_a_token_with_the_s3_principal_as_sub_may_not_confirm_a_validated_s3_ses
     session = validate_csv(
         CSV.encode(),
         s3_caller(PRINCIPAL),
-        KIND_NAMED[kind],
-        wiring.records(KIND_NAMED[kind]),
+        kind_named(kind),
+        wiring.records(kind_named(kind)),
         wiring.session_store(),
         now=now,
         ttl_seconds=1800,

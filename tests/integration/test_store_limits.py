@@ -13,8 +13,7 @@ import pytest
 from orgimport import wiring
 from orgimport.kinds.organizations.fields import DistributorFields
 from orgimport.kinds.organizations.record import Organization
-from orgimport.kinds.organizations.tier import TIERS
-from tests.integration.conftest import build_event, call_handler, envelope, records_of
+from tests.integration.conftest import build_event, call_handler, envelope, records_of, tier_of
 from tests.vats import it_vat
 
 EMOJI_NAME = "😀" * 255  # 255 characters, 4 bytes each
@@ -120,7 +119,7 @@ def test_every_key_of_a_255_character_vat_of_4_byte_characters_fits(kind):
     status, body = post(kind, "Keys", vat)
     assert status == 400 and body["data"]["errors"][0]["key"] == "custom_data.vat"
 
-    (tier,) = [t for t in TIERS if t.name == kind]
+    tier = tier_of(kind)
     store = wiring.organization_store(tier)
     record = Organization(
         id="legacy-1",

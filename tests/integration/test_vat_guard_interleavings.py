@@ -13,10 +13,9 @@ import pytest
 
 from orgimport import wiring
 from orgimport.kinds.organizations.ports import OrganizationStore
-from orgimport.kinds.organizations.tier import TIERS
 from orgimport.kinds.organizations.vat import vat_key
 from orgimport.storage.models import TIER_KEYS
-from tests.integration.conftest import build_event, call_handler, envelope
+from tests.integration.conftest import build_event, call_handler, envelope, tier_of
 from tests.vats import it_vat
 
 FN = "distributors"
@@ -33,8 +32,7 @@ def call(method: str, path: str, **kwargs: Any) -> tuple[int, dict[str, Any]]:
 
 
 def store_of(kind: str) -> OrganizationStore:
-    (tier,) = [t for t in TIERS if t.name == kind]
-    return wiring.organization_store(tier)
+    return wiring.organization_store(tier_of(kind))
 
 
 def post(kind: str, vat: str) -> tuple[int, dict[str, Any]]:
