@@ -1,5 +1,6 @@
-"""Organizations CRUD, one router for every organization kind (distributors, resellers,
-customers): a thin entry point over orgimport.api.organization_routes."""
+"""The CRUD routes of every kind, one router: the organization kinds (distributors,
+resellers, customers) over orgimport.api.organization_routes, users over
+orgimport.api.user_routes. A thin entry point."""
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging import correlation_paths
@@ -8,10 +9,12 @@ from orgimport import wiring
 from orgimport.api.guard import CRUD_ACTIONS, guarded
 from orgimport.api.http import make_resolver
 from orgimport.api.organization_routes import OrganizationApi, add_organization_routes
+from orgimport.api.user_routes import UserApi, add_user_routes
 from orgimport.kinds.customers.kind import CUSTOMERS
 from orgimport.kinds.distributors.kind import DISTRIBUTORS
 from orgimport.kinds.organizations.tier import CUSTOMER_TIER, DISTRIBUTOR_TIER, RESELLER_TIER
 from orgimport.kinds.resellers.kind import RESELLERS
+from orgimport.kinds.users.kind import USERS
 
 logger = Logger()
 app = make_resolver()
@@ -22,8 +25,10 @@ for kind, tier in KINDS:
         app,
         OrganizationApi(kind, lambda tier=tier: wiring.organization_store(tier), wiring.viewer),
     )
+add_user_routes(app, UserApi(USERS, wiring.users, wiring.viewer))
+POLICIES = {**{kind.name: kind.policy for kind, _ in KINDS}, USERS.name: USERS.policy}
 
 lambda_handler = logger.inject_lambda_context(
-    guarded(app, {kind.name: kind.policy for kind, _ in KINDS}, CRUD_ACTIONS, wiring.admit),
+    guarded(app, POLICIES, CRUD_ACTIONS, wiring.admit),
     correlation_id_path=correlation_paths.API_GATEWAY_HTTP,
 )

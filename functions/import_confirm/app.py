@@ -54,8 +54,8 @@ def confirm(kind: Kind, body: ImportConfirmRequest) -> Response:
         kind,
         wiring.records(kind),
         caller,
-        # organization kinds' rows are never ambiguous: `resolutions` is accepted and ignored
-        confirm_request(kind, import_id, body.override),
+        # a kind whose rows are never ambiguous accepts `resolutions` and ignores them
+        confirm_request(kind, import_id, body.override, body.resolutions),
         confirm_options(app.lambda_context, audit_rows(logger, caller, import_id, kind.noun)),
     )
     _record(result, time.monotonic() - started)

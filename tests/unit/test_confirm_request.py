@@ -2,6 +2,9 @@
 
 from dataclasses import replace
 
+import pytest
+
+from orgimport.core.errors import ValidationFailed
 from orgimport.imports.confirm import ConfirmRequest, confirm_request, row_record_id
 from orgimport.kinds.distributors.kind import DISTRIBUTORS
 
@@ -43,11 +46,32 @@ def test_resolutions_are_part_of_the_request_in_any_order():
 
 
 def test_a_kind_that_takes_no_resolutions_ignores_them():
-    ignored = confirm_request(DISTRIBUTORS, IMPORT_ID, True, {2: "org-a"})
+    ignored = confirm_request(DISTRIBUTORS, IMPORT_ID, True, {"2": "anything"})
     assert ignored == ConfirmRequest(IMPORT_ID, True)
-    taking = replace(DISTRIBUTORS, takes_resolutions=True)
-    kept = confirm_request(taking, IMPORT_ID, True, {2: "org-a"})
+    taking = replace(DISTRIBUTORS, resolution_key="organization_id")
+    kept = confirm_request(taking, IMPORT_ID, True, {"2": {"organization_id": "org-a"}})
     assert kept.resolutions == ((2, "org-a"),)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("two", {"organization_id": "org-a"}, "invalid_row_number"),
+        ("-2", {"organization_id": "org-a"}, "invalid_row_number"),
+        ("٣", {"organization_id": "org-a"}, "invalid_row_number"),
+        ("2", "org-a", "invalid_format"),
+        ("2", {}, "invalid_format"),
+        ("2", {"organization_id": 7}, "invalid_format"),
+        ("2", {"organization_id": ""}, "invalid_format"),
+        ("2", {"organization_id": "org-a", "extra": 1}, "invalid_format"),
+    ],
+)
+def test_a_bad_resolution_is_a_400_naming_its_key(key, value, message):
+    taking = replace(DISTRIBUTORS, resolution_key="organization_id")
+    with pytest.raises(ValidationFailed) as caught:
+        confirm_request(taking, IMPORT_ID, False, {key: value})
+    (error,) = caught.value.errors
+    assert (error.key, error.message) == (f"resolutions.{key}", message)
 
 
 def test_a_created_rows_id_is_the_same_on_every_retry_and_differs_per_row_and_import():

@@ -4,11 +4,11 @@ them, through the rules the API and the import share."""
 import pytest
 
 from orgimport.imports.csv_reader import CsvRecord
-from orgimport.imports.judge import judge_rows
 from orgimport.kinds.distributors.kind import DISTRIBUTORS
 from orgimport.kinds.organizations.columns import DISTRIBUTOR_COLUMNS
 from orgimport.kinds.organizations.contact_rules import is_possible_phone, is_valid_email
 from orgimport.kinds.organizations.fields import DistributorFields, field_errors
+from tests.unit.judging import judge_rows
 from tests.vats import it_vat
 
 MALFORMED_EMAILS = ["a..b@x.it", ".a@x.it", "a@x..it", "Mario <m@x.it>", "a@b"]

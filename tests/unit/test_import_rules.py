@@ -7,13 +7,14 @@ from typing import Any
 import pytest
 
 from orgimport.imports.csv_reader import CsvRecord
-from orgimport.imports.judge import judge_rows, keys_of
+from orgimport.imports.judge import keys_of
 from orgimport.imports.session import RowVerdict
 from orgimport.kinds.distributors.kind import DISTRIBUTORS
 from orgimport.kinds.organizations.columns import DISTRIBUTOR_COLUMNS
 from orgimport.kinds.organizations.fields import DistributorFields
 from orgimport.kinds.organizations.record import Organization
 from orgimport.kinds.organizations.rules import changes_against, lookup_key
+from tests.unit.judging import judge_rows
 from tests.vats import DE_VAT, it_vat
 
 HELD = it_vat(555)  # the VAT a stored distributor holds, and other spellings of it

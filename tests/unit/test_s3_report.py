@@ -29,6 +29,7 @@ from orgimport.kinds.customers.kind import CUSTOMERS
 from orgimport.kinds.distributors.kind import DISTRIBUTORS
 from orgimport.kinds.registry import kind_of_upload
 from orgimport.kinds.resellers.kind import RESELLERS
+from orgimport.kinds.users.kind import USERS
 
 
 def row(n: int, status: str = "valid", **data: str) -> RowVerdict:
@@ -251,5 +252,5 @@ def test_the_kind_of_an_upload_is_read_off_its_prefix():
     assert kind_of_upload("incoming/distributors/2026/nightly.csv") is DISTRIBUTORS
     assert kind_of_upload("incoming/resellers/a.csv") is RESELLERS
     assert kind_of_upload("incoming/customers/b/c.csv") is CUSTOMERS
-    assert kind_of_upload("incoming/users/a.csv") is None  # not a kind (yet)
+    assert kind_of_upload("incoming/users/a.csv") is USERS
     assert kind_of_upload("reports/distributors/a.csv") is None

@@ -24,11 +24,18 @@ from orgimport.kinds.organizations.records import OrganizationRecords
 from orgimport.kinds.organizations.tier import CUSTOMER_TIER, DISTRIBUTOR_TIER, RESELLER_TIER, Tier
 from orgimport.kinds.organizations.viewer import Viewer, viewer_of
 from orgimport.kinds.resellers.kind import RESELLERS
+from orgimport.kinds.users.kind import USERS
+from orgimport.kinds.users.ports import AccountDirectory, NoAccounts
+from orgimport.kinds.users.records import UserRecords
+from orgimport.kinds.users.service import Users
+from orgimport.storage.cognito_accounts import CognitoAccounts
 from orgimport.storage.distributors_repo import OrganizationRepository
 from orgimport.storage.import_bucket import S3ImportBucket
 from orgimport.storage.models import bind_tables
+from orgimport.storage.org_directory import OrganizationDirectoryRepository
 from orgimport.storage.sessions_repo import SessionRepository
 from orgimport.storage.uploads_store import S3UploadStore
+from orgimport.storage.users_repo import UserRepository
 
 
 @cache
@@ -99,6 +106,25 @@ def viewer(caller: Caller, kind: Kind, action: Action) -> Viewer:
     return viewer_of(caller, kind.policy.authorize(caller, action), organization_of)
 
 
+@cache
+def accounts() -> AccountDirectory:
+    """Sign-in accounts: a Cognito user pool when USER_POOL_ID is set, else none."""
+    pool = settings().user_pool_id
+    return CognitoAccounts(pool) if pool else NoAccounts()
+
+
+@cache
+def users() -> Users:
+    """Users: their records, the organizations they belong to, their accounts."""
+    bind_storage()
+    cfg = settings()
+    return Users(
+        UserRepository(),
+        OrganizationDirectoryRepository(cfg.owner_org_id, cfg.owner_org_name, organization_of),
+        accounts(),
+    )
+
+
 def _organizations(kind: Kind, tier: Tier) -> Callable[[], KindRecords]:
     return lambda: OrganizationRecords(organization_store(tier), kind.policy, organization_of)
 
@@ -108,6 +134,7 @@ _RECORDS: dict[str, Callable[[], KindRecords]] = {
     "distributors": _organizations(DISTRIBUTORS, DISTRIBUTOR_TIER),
     "resellers": _organizations(RESELLERS, RESELLER_TIER),
     "customers": _organizations(CUSTOMERS, CUSTOMER_TIER),
+    "users": lambda: UserRecords(users(), USERS.policy, organization_of),
 }
 
 

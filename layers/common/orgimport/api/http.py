@@ -27,6 +27,7 @@ from orgimport.core.errors import (
     FileRejected,
     NotAllowed,
     NotFound,
+    ProviderRefused,
     Unauthenticated,
     ValidationFailed,
 )
@@ -55,6 +56,7 @@ _STATUS: list[tuple[type[DomainError], int]] = [
     (NotAllowed, 403),
     (NotFound, 404),
     (Conflict, 409),
+    (ProviderRefused, 502),
 ]
 
 # pydantic error type -> the contract's stable lower-case code

@@ -34,6 +34,8 @@ _ENV = {
     "AWS_REGION": "aws_region",
     "POWERTOOLS_METRICS_NAMESPACE": "metrics_namespace",
     "VAT_CHECK": "vat_check",
+    "OWNER_ORG_NAME": "owner_org_name",
+    "USER_POOL_ID": "user_pool_id",
 }
 # integer settings and their allowed range
 _RANGES = {
@@ -70,6 +72,10 @@ class Settings:
     # the template sets it; the default keeps a local run without it from failing
     metrics_namespace: str = "PartnerPlatform"
     vat_check: str = VAT_CHECKSUM
+    # the owner organization's name: a users file's company_name may name it
+    owner_org_name: str = "Owner"
+    # the Cognito user pool users sign in with ("": sign-in accounts off)
+    user_pool_id: str = ""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -100,6 +100,13 @@ class Conflict(DomainError):
     message = "conflict"
 
 
+class ProviderRefused(DomainError):
+    """An identity provider refused what the request needed of it (a sign-in account):
+    nothing was stored."""
+
+    message = "the identity provider refused the request"
+
+
 class SessionNotFound(BadRequest):
     """Unknown import session, or one past its lifetime (the contract makes both a 400)."""
 

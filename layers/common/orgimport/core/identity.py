@@ -19,6 +19,8 @@ ACTOR_S3: ActorKind = "s3"
 
 # user roles that may read but not write (CONTRACT section 8), compared lower-cased
 READ_ONLY_USER_ROLES = frozenset({"reader", "support"})
+# user roles that manage users (CONTRACT section 8), compared lower-cased
+USER_ADMIN_ROLES = frozenset({"super admin", "admin"})
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,11 @@ class Caller:
         return bool(self.user_roles) and all(r in READ_ONLY_USER_ROLES for r in self.user_roles)
 
     @property
+    def manages_users(self) -> bool:
+        """Some user role is Admin or Super Admin (no claim: none)."""
+        return any(r in USER_ADMIN_ROLES for r in self.user_roles)
+
+    @property
     def is_owner(self) -> bool:
         return self.role == OWNER
 
@@ -49,8 +56,15 @@ class Caller:
 
 def system_caller(principal: str) -> Caller:
     """The actor of S3-triggered imports: no token, an S3 principal instead, acting as the
-    owner organization (the records it creates have it as parent)."""
-    return Caller(user_id=principal, org_id=settings().owner_org_id, role=OWNER, actor=ACTOR_S3)
+    owner organization (the records it creates have it as parent) with the owner's
+    Super Admin rights over users: putting a file in the bucket takes AWS rights already."""
+    return Caller(
+        user_id=principal,
+        org_id=settings().owner_org_id,
+        role=OWNER,
+        actor=ACTOR_S3,
+        user_roles=("super admin",),
+    )
 
 
 def caller_from_claims(claims: dict[str, Any] | None) -> Caller:

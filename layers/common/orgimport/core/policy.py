@@ -48,6 +48,9 @@ class KindPolicy:
     reach: Mapping[Action, Mapping[str, Reach]] = field(default_factory=dict)
     # the 403's message for a role the table leaves out (None: names the action)
     refusal: str | None = None
+    # only callers with user roles use the kind, and only Admins and Super Admins write
+    # (users: a token without the claim may not manage them)
+    needs_user_admin: bool = False
 
     def may_use(self, caller: Caller) -> bool:
         """Whether the caller's organization role takes any action on this kind."""
@@ -60,6 +63,10 @@ class KindPolicy:
             raise NotAllowed(self.refusal or f"forbidden: your role may not {action} {self.kind}")
         if action in WRITE_ACTIONS and caller.read_only:
             raise NotAllowed(f"forbidden: your user roles may only read {self.kind}")
+        if self.needs_user_admin and not caller.user_roles:
+            raise NotAllowed(f"forbidden: your token carries no user roles, needed for {self.kind}")
+        if self.needs_user_admin and action in WRITE_ACTIONS and not caller.manages_users:
+            raise NotAllowed(f"forbidden: only an Admin or a Super Admin may {action} {self.kind}")
         if reach == "all":
             return Scope()
         return Scope(below=caller.org_id, children_only=reach == "children")

@@ -3,17 +3,17 @@
 The kind's rules judge each row; the pipeline adds what holds for every kind:
 a key repeated within the file (`duplicate_in_csv`), cells beyond the header
 (`too_many_cells`), the status, and the update target of a warning row.
-Pure functions: the caller fetches the holders (one batched read for the file).
+Pure functions: the kind's records read what the rules need (in batched reads for
+the whole file) and judge each row (`KindRecords.findings`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
 
 from orgimport.imports.csv_reader import CsvRecord
 from orgimport.imports.kind import Kind, RowFindings
-from orgimport.imports.session import Diagnostic, RowStatus, RowVerdict
+from orgimport.imports.session import AMBIGUOUS, Diagnostic, RowStatus, RowVerdict
 
 # Row-level finding: cells beyond the header's columns (a stray delimiter, a shifted row).
 TOO_MANY_CELLS = "too_many_cells"
@@ -33,17 +33,19 @@ def keys_of(kind: Kind, records: Iterable[CsvRecord]) -> set[str]:
 
 
 def _status(errors: Sequence[Diagnostic], warnings: Sequence[Diagnostic]) -> RowStatus:
+    """error > ambiguous > warning > valid (an ambiguity is listed among the warnings)."""
     if errors:
         return "error"
+    if any(w.message == AMBIGUOUS for w in warnings):
+        return "ambiguous"
     return "warning" if warnings else "valid"
 
 
 class _FileJudge:
     """The verdicts of one file, row after row: it remembers each key's first row."""
 
-    def __init__(self, kind: Kind, holders: Mapping[str, Any]):
+    def __init__(self, kind: Kind):
         self.kind = kind
-        self.holders = holders
         self.first_row_of: dict[str, int] = {}
         self.order = {c: i for i, c in enumerate(kind.column_names)}
 
@@ -70,29 +72,29 @@ class _FileJudge:
             errors.append(Diagnostic(ROW_FIELD, TOO_MANY_CELLS, extra))
         return errors
 
-    def verdict(self, record: CsvRecord) -> RowVerdict:
+    def verdict(self, record: CsvRecord, found: RowFindings) -> RowVerdict:
         data = row_data(self.kind, record)
         key = self.kind.identity_key(data)
-        found = self.kind.judge_row(data, self.holders.get(key) if key else None)
         errors = self._errors(found, record, self._repeated(key, data, record.row_number))
-        status = _status(errors, found.warnings)
-        target = found.target if status == "warning" else None
+        warnings = (found.ambiguity, *found.warnings) if found.ambiguity else found.warnings
+        status = _status(errors, warnings)
+        # an ambiguous row that is also a warning keeps its target for after its resolution
+        target = found.target if status in ("warning", "ambiguous") else None
         return RowVerdict(
             row_number=record.row_number,
             status=status,
-            data=data,
+            data={**data, **found.resolved},
             errors=tuple(errors),
-            warnings=found.warnings,
+            warnings=warnings,
             existing_id=target.record_id if target else None,
             existing_key=target.key if target else None,
             changes=target.changes if target else None,
         )
 
 
-def judge_rows(
-    kind: Kind, records: Sequence[CsvRecord], holders: Mapping[str, Any]
+def judge_found(
+    kind: Kind, records: Sequence[CsvRecord], findings: Sequence[RowFindings]
 ) -> list[RowVerdict]:
-    """A verdict per record, in file order. `holders` maps an identity key to the record
-    holding it, as the kind's records answer for `keys_of(kind, records)`."""
-    judge = _FileJudge(kind, holders)
-    return [judge.verdict(record) for record in records]
+    """A verdict per record, in file order, from what the kind's rules found on each."""
+    judge = _FileJudge(kind)
+    return [judge.verdict(r, f) for r, f in zip(records, findings, strict=True)]

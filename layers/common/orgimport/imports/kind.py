@@ -9,8 +9,8 @@ folder under `orgimport.kinds`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from orgimport.core.identity import Caller
@@ -45,6 +45,10 @@ class RowFindings:
     conflicts: tuple[Diagnostic, ...] = ()  # errors against the store (e.g. archived)
     warnings: tuple[Diagnostic, ...] = ()
     target: UpdateTarget | None = None  # the record an override would update
+    # the row names several records (an `ambiguous` diagnostic with its candidates)
+    ambiguity: Diagnostic | None = None
+    # what the rules add to the row's `data` (e.g. the one organization a name matched)
+    resolved: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -58,11 +62,15 @@ class Kind:
     policy: KindPolicy
     # the row's identity key: what rows are compared by and looked up with (None: none)
     identity_key: Callable[[Mapping[str, str]], str | None]
-    # the rules of one row (its trimmed cells) against the record holding its key, if any
-    judge_row: Callable[[Mapping[str, str], Any], RowFindings]
     template_rows: tuple[Mapping[str, str], ...]  # examples that pass every rule
-    # rows of this kind can be ambiguous and `resolutions` settle them; False: ignored
-    takes_resolutions: bool = False
+    # rows of this kind can be ambiguous, and a confirm's `resolutions` settle them by
+    # setting this key of the row's data to the chosen candidate (None: never ambiguous,
+    # `resolutions` ignored)
+    resolution_key: str | None = None
+
+    @property
+    def takes_resolutions(self) -> bool:
+        return self.resolution_key is not None
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -117,9 +125,9 @@ class RowWriter(Protocol):
 class KindRecords(Protocol):
     """A kind's records, as validate and confirm reach them."""
 
-    def holders_of(self, keys: Iterable[str], caller: Caller) -> Mapping[str, Any]:
-        """The record holding each identity key, in one batched read, as `caller` may
-        see it (the kind's rules judge a holder outside the caller's scope)."""
+    def findings(self, rows: Sequence[Mapping[str, str]], caller: Caller) -> list[RowFindings]:
+        """The kind's rules on each row (its trimmed cells), as `caller` sees the store:
+        what they need from it is read in batches for the whole file, never per row."""
         ...
 
     def writer(self, caller: Caller, import_id: str, run: Mapper) -> RowWriter:

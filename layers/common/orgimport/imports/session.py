@@ -5,14 +5,17 @@ Plain data, no storage: `orgimport.storage.sessions_repo` persists it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from orgimport.core.identity import ACTOR_USER, Caller
 
-RowStatus = Literal["valid", "warning", "error"]
+RowStatus = Literal["valid", "warning", "ambiguous", "error"]
 SessionStatus = Literal["validated", "confirming", "confirmed"]
 OutcomeStatus = Literal["created", "updated", "skipped", "failed"]
+# the diagnostic of a row that names more than one record (among its warnings): the
+# row's status is `ambiguous` until a confirm's `resolutions` picks one candidate
+AMBIGUOUS = "ambiguous"
 
 
 @dataclass(frozen=True)
@@ -22,16 +25,21 @@ class Diagnostic:
     field: str
     message: str
     values: tuple[str, ...] = ()
+    # `ambiguous`: the records the row may mean, each {"logto_id", "name", "type"}
+    candidates: tuple[dict[str, str], ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"field": self.field, "message": self.message}
         if self.values:
             out["values"] = list(self.values)
+        if self.candidates:
+            out["candidates"] = [dict(c) for c in self.candidates]
         return out
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> Diagnostic:
-        return cls(raw["field"], raw["message"], tuple(raw.get("values") or ()))
+        candidates = tuple(dict(c) for c in raw.get("candidates") or ())
+        return cls(raw["field"], raw["message"], tuple(raw.get("values") or ()), candidates)
 
 
 @dataclass(frozen=True)
@@ -48,6 +56,24 @@ class RowVerdict:
     existing_id: str | None = None
     existing_key: str | None = None
     changes: dict[str, dict[str, Any]] | None = None  # field -> {"from": stored, "to": csv}
+
+    @property
+    def candidate_ids(self) -> tuple[str, ...]:
+        """The ids an ambiguous row may be resolved to (none for any other row)."""
+        return tuple(
+            c["logto_id"] for d in self.warnings if d.message == AMBIGUOUS for c in d.candidates
+        )
+
+    def resolved(self, data_key: str, record_id: str) -> RowVerdict:
+        """The ambiguous row with `record_id` chosen: `data[data_key]` set, the ambiguity
+        gone, and the status its other findings give (warning or valid)."""
+        warnings = tuple(d for d in self.warnings if d.message != AMBIGUOUS)
+        return replace(
+            self,
+            status="warning" if warnings else "valid",
+            data={**self.data, data_key: record_id},
+            warnings=warnings,
+        )
 
     def as_json(self) -> dict[str, Any]:
         """The row as the validate report shows it."""
@@ -92,7 +118,8 @@ class RowOutcome:
     row_number: int
     status: OutcomeStatus
     id: str | None = None
-    reason: str | None = None  # skipped: "error" | "warning_not_overridden"
+    # skipped: "error" | "warning_not_overridden" | "ambiguous_unresolved"
+    reason: str | None = None
     error: str | None = None  # failed: a readable sentence
     # updated: the CSV columns the update changed, in column order (empty: nothing written)
     changed_fields: tuple[str, ...] | None = None
@@ -159,7 +186,7 @@ class ImportSession:
             "valid_rows": self.count("valid"),
             "error_rows": self.count("error"),
             "warning_rows": self.count("warning"),
-            "ambiguous_rows": 0,
+            "ambiguous_rows": self.count("ambiguous"),
         }
 
     def report(self) -> dict[str, Any]:

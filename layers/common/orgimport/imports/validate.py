@@ -1,8 +1,8 @@
 """Validate a file: bytes in, a stored import session out.
 
-parse (csv_reader) -> one batched read of the holders of the file's keys ->
-row rules (judge) -> session saved with its lifetime. Nothing is written to
-the kind's records.
+parse (csv_reader) -> the kind's rules on every row, with what they need from the
+store read in batches for the whole file -> the pipeline's own checks (judge) ->
+session saved with its lifetime. Nothing is written to the kind's records.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import uuid
 
 from orgimport.core.identity import Caller
 from orgimport.imports.csv_reader import read_csv
-from orgimport.imports.judge import judge_rows, keys_of
+from orgimport.imports.judge import judge_found, row_data
 from orgimport.imports.kind import Kind, KindRecords
 from orgimport.imports.ports import SessionStore
 from orgimport.imports.session import ImportSession
@@ -37,7 +37,7 @@ def validate_csv(
     table = read_csv(
         data, expected_columns=kind.column_names, required_columns=kind.required_columns
     )
-    holders = records.holders_of(keys_of(kind, table.records), caller)
+    findings = records.findings([row_data(kind, r) for r in table.records], caller)
     session = ImportSession(
         import_id=import_id or str(uuid.uuid4()),
         entity_type=kind.name,
@@ -46,7 +46,7 @@ def validate_csv(
         org_id=caller.org_id,
         created_at=now,
         expires_at=now + ttl_seconds,
-        rows=judge_rows(kind, table.records, holders),
+        rows=judge_found(kind, table.records, findings),
         source=source,
     )
     sessions.save_new(session)

@@ -7,8 +7,9 @@ from orgimport.imports.kind import Kind
 from orgimport.kinds.customers.kind import CUSTOMERS
 from orgimport.kinds.distributors.kind import DISTRIBUTORS
 from orgimport.kinds.resellers.kind import RESELLERS
+from orgimport.kinds.users.kind import USERS
 
-KINDS: tuple[Kind, ...] = (DISTRIBUTORS, RESELLERS, CUSTOMERS)
+KINDS: tuple[Kind, ...] = (DISTRIBUTORS, RESELLERS, CUSTOMERS, USERS)
 
 
 def kind_of_upload(key: str) -> Kind | None:

@@ -102,6 +102,58 @@ class DistributorItem(Model):
     by_vat = ByVatIndex()
 
 
+class UsersByNameIndex(GlobalSecondaryIndex["UserItem"]):
+    """by_name, as the users' items fill it: gsi1pk `USER`, gsi1sk the organization's
+    path, then the name (`/<id>/.../#<name>#<id>`)."""
+
+    class Meta:
+        index_name = "by_name"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class UserItem(Model):
+    """A user: pk = USER#<id>, the id following from the email (the item is the email's
+    guard). Roles are stored as a cell writes them (`Admin;Reader`)."""
+
+    class Meta(_Meta):
+        pass
+
+    pk = UnicodeAttribute(hash_key=True)
+    id = UnicodeAttribute()
+    email = UnicodeAttribute()
+    email_key = UnicodeAttribute()
+    name = UnicodeAttribute()
+    name_lc = UnicodeAttribute()
+    phone = UnicodeAttribute(null=True)
+    organization_id = UnicodeAttribute()
+    org_role = UnicodeAttribute()
+    roles = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    created_by_user = UnicodeAttribute()
+    created_by_org = UnicodeAttribute()
+    created_for = UnicodeAttribute()
+    deleted_at = UnicodeAttribute(null=True)
+    # the organization's ancestors and itself, joined by "/" (absent: the owner's users)
+    path = UnicodeAttribute(null=True)
+    gsi1pk = UnicodeAttribute()
+    gsi1sk = UnicodeAttribute()
+    by_name = UsersByNameIndex()
+
+
+class PhoneMarkItem(Model):
+    """The active user holding a phone's digits: pk = UPHONE#<digits>."""
+
+    class Meta(_Meta):
+        pass
+
+    pk = UnicodeAttribute(hash_key=True)
+    user_id = UnicodeAttribute()
+
+
 class VatGuardItem(Model):
     """The uniqueness guard of one VAT identity in its scope: pk = <tier guard prefix>
     <scope><vat key> (VAT#<key> for distributors, VAT#CUST#<parent>#<key> for a customer)."""
@@ -156,6 +208,8 @@ def bind_tables(distributors_table: str, sessions_table: str, region: str) -> No
     for model, table in (
         (DistributorItem, distributors_table),
         (VatGuardItem, distributors_table),
+        (UserItem, distributors_table),
+        (PhoneMarkItem, distributors_table),
         (SessionPartItem, sessions_table),
     ):
         model.Meta.table_name = table

@@ -10,6 +10,7 @@ from orgimport.imports.confirm.machine import confirm_import
 from orgimport.imports.confirm.request import (
     BATCH_ROWS,
     CHUNK_ROWS,
+    REASON_AMBIGUOUS_UNRESOLVED,
     REASON_ERROR,
     REASON_WARNING_NOT_OVERRIDDEN,
     ConfirmInProgress,
@@ -24,6 +25,7 @@ from orgimport.imports.status import import_status
 __all__ = [
     "BATCH_ROWS",
     "CHUNK_ROWS",
+    "REASON_AMBIGUOUS_UNRESOLVED",
     "REASON_ERROR",
     "REASON_WARNING_NOT_OVERRIDDEN",
     "ConfirmInProgress",

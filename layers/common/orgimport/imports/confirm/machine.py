@@ -31,6 +31,7 @@ from orgimport.imports.confirm.request import (
     ConfirmOptions,
     ConfirmRequest,
     ConfirmResult,
+    check_resolutions,
     count_outcomes,
 )
 from orgimport.imports.confirm.rows import ChunkRunner
@@ -103,6 +104,7 @@ def confirm_import(
         return _stored_result(session, wanted)
     if session.status == "confirming":
         _refuse_running(session, wanted, now)
+    check_resolutions(request, session.rows)
     keep_until = now + opts.keep_seconds
     if not sessions.begin_confirm(session.import_id, wanted, now, opts.lease_seconds, keep_until):
         # another confirm moved first: answer from the state it left
@@ -143,6 +145,8 @@ def _run_rows(
                 workers.rows,
                 workers.batches,
                 storage_failure=kind.storage_failure,
+                resolutions=dict(request.resolutions),
+                resolution_key=kind.resolution_key,
             )
             if not run.chunks(workers, runner):
                 return run.stopped()

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from orgimport.core.errors import Conflict
+from orgimport.core.errors import Conflict, FieldError, ValidationFailed
 from orgimport.imports.kind import Kind
 from orgimport.imports.session import (
     OutcomeStatus,
@@ -31,6 +31,9 @@ STOP_BEFORE_DEADLINE_SECONDS = 8.0
 CHUNKS_IN_FLIGHT = 2
 REASON_ERROR = "error"
 REASON_WARNING_NOT_OVERRIDDEN = "warning_not_overridden"
+REASON_AMBIGUOUS_UNRESOLVED = "ambiguous_unresolved"
+# the one key of a resolution's object
+RESOLUTION_FIELD = "organization_id"
 OUTCOME_STATUSES: tuple[OutcomeStatus, ...] = ("created", "updated", "skipped", "failed")
 
 
@@ -69,13 +72,45 @@ class ConfirmRequest:
         return hashlib.sha256(text.encode()).hexdigest()
 
 
+def _resolution(key: str, value: Any) -> tuple[int, str]:
+    """One entry of `resolutions`: a row number as text -> {"organization_id": <id>}."""
+    if not (key.isascii() and key.isdigit() and len(key) <= 9):
+        raise ValidationFailed([FieldError(f"resolutions.{key}", "invalid_row_number", key)])
+    ok = (
+        isinstance(value, dict)
+        and set(value) == {RESOLUTION_FIELD}
+        and isinstance(value[RESOLUTION_FIELD], str)
+        and 0 < len(value[RESOLUTION_FIELD]) <= 255
+    )
+    if not ok:
+        raise ValidationFailed([FieldError(f"resolutions.{key}", "invalid_format", None)])
+    return int(key), value[RESOLUTION_FIELD]
+
+
 def confirm_request(
-    kind: Kind, import_id: str, override: bool, resolutions: Mapping[int, str] | None = None
+    kind: Kind, import_id: str, override: bool, resolutions: Mapping[str, Any] | None = None
 ) -> ConfirmRequest:
-    """The request as `kind` reads it: a kind whose rows are never ambiguous ignores
-    `resolutions` (accepted, and left out of the request's identity)."""
-    pairs = tuple((resolutions or {}).items()) if kind.takes_resolutions else ()
+    """The request as `kind` reads it. A kind whose rows are never ambiguous ignores
+    `resolutions` (accepted, and left out of the request's identity); for one that takes
+    them each entry must be `"<row number>": {"organization_id": <id>}`, else a 400
+    naming the key (`resolutions.<key>`)."""
+    if not kind.takes_resolutions:
+        return ConfirmRequest(import_id, override)
+    pairs = tuple(_resolution(str(k), v) for k, v in (resolutions or {}).items())
     return ConfirmRequest(import_id, override, pairs)
+
+
+def check_resolutions(request: ConfirmRequest, rows: Iterable[RowVerdict]) -> None:
+    """Every resolution names an ambiguous row of the session (400 naming the key); an
+    organization outside the row's candidates fails that row at confirm, as the contract's
+    table says."""
+    ambiguous = {r.row_number for r in rows if r.status == "ambiguous"}
+    for row_number, _org in request.resolutions:
+        if row_number not in ambiguous:
+            raise ValidationFailed(
+                [FieldError(f"resolutions.{row_number}", "not_ambiguous", str(row_number))],
+                "resolutions name a row that is not ambiguous",
+            )
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ kind's `RowWriter` does the writes and words each row's outcome.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from orgimport.core.errors import DomainError
@@ -15,6 +15,7 @@ from orgimport.core.identity import Caller
 from orgimport.core.mapper import Mapper
 from orgimport.imports.confirm.request import (
     BATCH_ROWS,
+    REASON_AMBIGUOUS_UNRESOLVED,
     REASON_ERROR,
     REASON_WARNING_NOT_OVERRIDDEN,
 )
@@ -65,6 +66,26 @@ def _skipped(row: RowVerdict, override: bool) -> RowOutcome | None:
     return RowOutcome(row.row_number, "skipped", reason=reason)
 
 
+def _resolve(
+    row: RowVerdict, resolutions: Mapping[int, str], key: str | None
+) -> RowVerdict | RowOutcome:
+    """An ambiguous row as its resolution makes it (a valid or warning row in the chosen
+    record), or its outcome: skipped without a resolution, failed with a choice outside
+    its candidates. Any other row as it is."""
+    if row.status != "ambiguous":
+        return row
+    chosen = resolutions.get(row.row_number)
+    if chosen is None or key is None:
+        return RowOutcome(row.row_number, "skipped", reason=REASON_AMBIGUOUS_UNRESOLVED)
+    if chosen not in row.candidate_ids:
+        return RowOutcome(
+            row.row_number,
+            "failed",
+            error=f"{chosen} is not one of this row's candidates: " + ", ".join(row.candidate_ids),
+        )
+    return row.resolved(key, chosen)
+
+
 class ChunkRunner:
     """Runs one chunk's writes: creates in batches of 25, updates one by one, all
     under the same bound on concurrent rows."""
@@ -79,8 +100,12 @@ class ChunkRunner:
         batch_map: Mapper,
         *,
         storage_failure: str,
+        resolutions: Mapping[int, str] | None = None,
+        resolution_key: str | None = None,
     ):
         self.storage_failure = storage_failure
+        self.resolutions = resolutions or {}
+        self.resolution_key = resolution_key
         self.row_map = _isolated(row_map, storage_failure)
         self.writer: RowWriter = records.writer(caller, import_id, self.row_map)
         self.override = override
@@ -90,7 +115,11 @@ class ChunkRunner:
         done: dict[int, RowOutcome] = {}
         creates: list[RowVerdict] = []
         updates: list[RowVerdict] = []
-        for row in rows:
+        for given in rows:
+            row = _resolve(given, self.resolutions, self.resolution_key)
+            if isinstance(row, RowOutcome):
+                done[row.row_number] = row
+                continue
             skipped = _skipped(row, self.override)
             if skipped is not None:
                 done[row.row_number] = skipped

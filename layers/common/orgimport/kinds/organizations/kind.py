@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from orgimport.core.policy import KindPolicy
 from orgimport.imports.kind import Kind
 from orgimport.kinds.organizations.columns import COLUMNS, KEY_COLUMN
-from orgimport.kinds.organizations.rules import identity_key, judge_row
+from orgimport.kinds.organizations.rules import identity_key
 from orgimport.kinds.organizations.tier import Tier
 
 
@@ -23,6 +23,5 @@ def organization_kind(
         key_column=KEY_COLUMN,
         policy=policy,
         identity_key=identity_key,
-        judge_row=judge_row,
         template_rows=examples,
     )

@@ -4,19 +4,19 @@ each confirmed row written through the same operations as the CRUD API."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 
 from orgimport.core.errors import DomainError, NotFound, ValidationFailed, VatTaken
 from orgimport.core.identity import Caller
 from orgimport.core.mapper import Mapper
 from orgimport.core.policy import KindPolicy
 from orgimport.imports.confirm.rows import row_record_id
-from orgimport.imports.kind import RowWriter
+from orgimport.imports.kind import RowFindings, RowWriter
 from orgimport.imports.session import RowOutcome, RowVerdict
 from orgimport.kinds.organizations.columns import COLUMN_OF_ATTRIBUTE, DISTRIBUTOR_COLUMNS
 from orgimport.kinds.organizations.ports import OrganizationStore
 from orgimport.kinds.organizations.record import Organization
-from orgimport.kinds.organizations.rules import HeldElsewhere, row_fields
+from orgimport.kinds.organizations.rules import HeldElsewhere, identity_key, judge_row, row_fields
 from orgimport.kinds.organizations.service import (
     NewOrganization,
     create_organizations,
@@ -126,6 +126,11 @@ class OrganizationRecords:
             scoped[g]: holder if viewer.sees(holder) else HeldElsewhere(holder)
             for g, holder in found.items()
         }
+
+    def findings(self, rows: Sequence[Mapping[str, str]], caller: Caller) -> list[RowFindings]:
+        keys = {k for k in (identity_key(r) for r in rows) if k}
+        holders = self.holders_of(keys, caller)
+        return [judge_row(r, holders.get(k) if (k := identity_key(r)) else None) for r in rows]
 
     def writer(self, caller: Caller, import_id: str, run: Mapper) -> RowWriter:
         return OrganizationWriter(self.store, self.viewer(caller), import_id, run)

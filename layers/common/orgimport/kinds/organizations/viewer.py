@@ -11,13 +11,20 @@ the caller's (or is it, when the scope is the caller's children only).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from orgimport.core.errors import NotAllowed
 from orgimport.core.identity import Caller
 from orgimport.core.policy import Scope
 from orgimport.kinds.organizations.record import Organization
 from orgimport.kinds.organizations.tier import TIER_OF_ROLE, Tier
+
+
+class Placed(Protocol):
+    """A record with a place in the hierarchy (an organization, a user)."""
+
+    @property
+    def path(self) -> tuple[str, ...]: ...
 
 
 class Viewer(NamedTuple):
@@ -30,7 +37,7 @@ class Viewer(NamedTuple):
         """The parent of the records this caller creates: its own organization."""
         return self.caller.org_id
 
-    def sees(self, record: Organization) -> bool:
+    def sees(self, record: Placed) -> bool:
         if self.scope.everything:
             return True
         if self.scope.children_only:
