@@ -51,6 +51,7 @@ from local.front import LocalFront
 from local.keys import load_or_create
 from local.lambda_runtime import FunctionRegistry
 from local.resources import create_resources
+from local.user_pool import create_user_pool
 from local.s3_notifications import watch_s3_notifications
 from local.specs import Template
 from local.template import load_template
@@ -199,6 +200,9 @@ def start_stack(
     try:
         apply_environment(template, moto_url)
         create_resources(template, moto_url)
+        if not os.environ.get("USER_POOL_ID"):
+            # sign-in accounts always on locally: the users' accounts appear in moto's pool
+            os.environ["USER_POOL_ID"] = create_user_pool(moto_url)
         for api in template.http_apis.values():
             for spec in api.authorizers.values():
                 if spec.issuer != LOCAL_ISSUER:
@@ -231,7 +235,9 @@ def _tokens(orgs: dict[str, str]) -> list[str]:
         " (more: make token ROLE=.. USER=.. ORG=.. USER_ROLES=..)"
     ]
     for role, org in orgs.items():
-        token = issue_token(role, _BANNER_USER, org, ttl=_BANNER_TTL_S)
+        # an owner's Super Admin, an Admin of every other tier: they manage users too
+        user_roles = ["Super Admin"] if role == "owner" else ["Admin"]
+        token = issue_token(role, _BANNER_USER, org, ttl=_BANNER_TTL_S, user_roles=user_roles)
         variable = "TOKEN" if role == _BANNER_ROLE else f"TOKEN_{role.upper()}"
         lines.append(f"  {role:<12} org {org}")
         lines.append(f"export {variable}={token}")
@@ -284,7 +290,11 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     environment = {
         name: os.environ[name]
-        for name in ("AWS_ENDPOINT_URL", "AWS_REGION", *sorted(stack.template.environment()))
+        for name in (
+            "AWS_ENDPOINT_URL",
+            "AWS_REGION",
+            *sorted({*stack.template.environment(), "USER_POOL_ID"}),
+        )
     }
     try:
         orgs = seed_tiers(stack.url, _BANNER_USER)

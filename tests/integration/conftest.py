@@ -200,3 +200,26 @@ def kind_named(kind: str) -> Any:
 
     (found,) = [k for k in KINDS if k.name == kind]
     return found
+
+
+@pytest.fixture
+def user_pool(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Sign-in accounts on: a moto Cognito pool made as the local stack makes its own,
+    named by USER_POOL_ID for this test (the adapters are built afresh around it)."""
+    from local.user_pool import create_user_pool
+    from orgimport import wiring
+    from orgimport.core.config import settings
+
+    pool_id = create_user_pool()
+    monkeypatch.setenv("USER_POOL_ID", pool_id)
+
+    def rebuild() -> None:
+        settings.cache_clear()
+        wiring.accounts.cache_clear()
+        wiring.users.cache_clear()
+        wiring._records.cache_clear()
+
+    rebuild()
+    yield pool_id
+    monkeypatch.delenv("USER_POOL_ID")
+    rebuild()

@@ -146,7 +146,7 @@ class CognitoAccounts:
             self.client.admin_update_user_attributes(
                 UserPoolId=self.pool_id,
                 Username=user.email,
-                UserAttributes=[a for a in attributes(user) if a["Name"] != "email_verified"],
+                UserAttributes=[a for a in attributes(user) if not a["Name"].startswith("email")],
             )
             for role in set(previous.roles) - set(user.roles):
                 self.client.admin_remove_user_from_group(

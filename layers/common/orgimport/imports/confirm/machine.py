@@ -100,11 +100,11 @@ def confirm_import(
     wanted = request.request_hash
     now = int(opts.clock())
     session = owned_session(sessions, caller, request.import_id, now, kind.name)
+    check_resolutions(request, session.rows)  # a bad resolution is a 400 in every state
     if session.status == "confirmed":
         return _stored_result(session, wanted)
     if session.status == "confirming":
         _refuse_running(session, wanted, now)
-    check_resolutions(request, session.rows)
     keep_until = now + opts.keep_seconds
     if not sessions.begin_confirm(session.import_id, wanted, now, opts.lease_seconds, keep_until):
         # another confirm moved first: answer from the state it left
