@@ -51,11 +51,11 @@ from local.front import LocalFront
 from local.keys import load_or_create
 from local.lambda_runtime import FunctionRegistry
 from local.resources import create_resources
-from local.user_pool import create_user_pool
 from local.s3_notifications import watch_s3_notifications
 from local.specs import Template
 from local.template import load_template
 from local.token import issue_token
+from local.user_pool import create_user_pool
 
 log = logging.getLogger("local.stack")
 

@@ -219,11 +219,12 @@ def test_email_holders_are_judged_by_scope_and_archive(tree: dict[str, str]) -> 
         ],
         OWNER,
     )
-    made["rows"][0]  # ambiguous: resolve it
+    assert made["rows"][0]["status"] == "ambiguous"
     status, done = confirm(
         {"import_id": made["import_id"], "resolutions": {"2": {"organization_id": tree["c1"]}}},
         OWNER,
     )
+    assert status == 200
     assert [r["status"] for r in done["data"]["results"]] == ["created", "created"]
     gone = done["data"]["results"][1]["id"]
     assert (

@@ -35,6 +35,15 @@ from orgimport.kinds.organizations.record import (
 )
 from orgimport.kinds.organizations.tier import DISTRIBUTOR_TIER, Tier
 from orgimport.kinds.organizations.vat import vat_key
+from orgimport.kinds.organizations.viewer import Viewer
+from orgimport.kinds.users.ports import (
+    AccountDirectory,
+    AccountRefused,
+    EmailTaken,
+    OrganizationDirectory,
+    UserStore,
+)
+from orgimport.kinds.users.record import OrgRef, User, UserPage, user_id_of
 
 SEEDED_AT = "2026-01-01T00:00:00.000Z"
 
@@ -341,6 +350,134 @@ class FakeUploads:
         return self.objects[upload_id][0][: max_bytes + 1]
 
 
+class FakeUsers:
+    """Users in memory: the email's identity keeps one user (as the conditional put does),
+    phone marks as the repository keeps them; `reads` counts the batched reads."""
+
+    def __init__(self) -> None:
+        self.users: dict[str, User] = {}
+        self.phones: dict[str, str] = {}
+        self.reads = 0
+
+    def add(self, user: User) -> User:
+        self.users[user.id] = user
+        if user.phone_key and not user.archived:
+            self.phones[user.phone_key] = user.id
+        return user
+
+    def get(self, user_id: str) -> User | None:
+        return self.users.get(user_id)
+
+    def by_emails(self, keys: Iterable[str]) -> dict[str, User]:
+        self.reads += 1
+        found = (self.users.get(user_id_of(k)) for k in keys)
+        return {u.email_key: u for u in found if u is not None}
+
+    def phone_holders(self, digits: Iterable[str]) -> dict[str, str]:
+        self.reads += 1
+        return {d: self.phones[d] for d in digits if d in self.phones}
+
+    def insert(self, user: User) -> User:
+        held = self.users.get(user.id)
+        if held is None:
+            self.users[user.id] = user
+            return user
+        if held.created_for != user.created_for:
+            raise EmailTaken(held)
+        return held
+
+    def mark_phones(self, users: list[User]) -> None:
+        for user in users:
+            if user.phone_key:
+                self.phones[user.phone_key] = user.id
+
+    def overwrite(self, user: User, previous: User) -> User:
+        current = self.users.get(user.id)
+        if current is None or current.updated_at != previous.updated_at or current.archived:
+            raise Conflict("user changed meanwhile, retry")
+        if previous.phone_key and self.phones.get(previous.phone_key) == user.id:
+            del self.phones[previous.phone_key]
+        self.users[user.id] = user
+        self.mark_phones([user])
+        return user
+
+    def set_deleted_at(self, user: User, deleted_at: str | None, updated_at: str) -> User:
+        done = replace(self.users[user.id], deleted_at=deleted_at, updated_at=updated_at)
+        self.users[user.id] = done
+        if deleted_at and self.phones.get(user.phone_key) == user.id:
+            del self.phones[user.phone_key]
+        elif not deleted_at:
+            self.mark_phones([done])
+        return done
+
+    def page(
+        self,
+        page_size: int,
+        cursor: str | None,
+        search: str | None,
+        include_archived: bool,
+        within: tuple[str, ...] | None,
+    ) -> UserPage:
+        found = [
+            u
+            for u in self.users.values()
+            if (include_archived or not u.archived)
+            and (within is None or u.path[: len(within)] == within)
+        ]
+        return UserPage(sorted(found, key=lambda u: (u.path, u.name))[:page_size], None, page_size)
+
+
+class FakeDirectory:
+    """The organizations users belong to, in memory; `scope_reads` counts in_scope calls."""
+
+    def __init__(self, *orgs: OrgRef) -> None:
+        self.orgs = {o.id: o for o in orgs}
+        self.scope_reads = 0
+
+    def in_scope(self, viewer: Viewer) -> list[OrgRef]:
+        self.scope_reads += 1
+        return [o for o in self.orgs.values() if viewer.sees(o)]
+
+    def find(self, org_ids: Iterable[str]) -> dict[str, OrgRef]:
+        return {i: self.orgs[i] for i in org_ids if i in self.orgs}
+
+
+class FakeAccounts:
+    """Sign-in accounts in memory: email -> the user its account was made for;
+    `refuse` holds the emails the provider refuses; `calls` counts every call."""
+
+    def __init__(self) -> None:
+        self.accounts: dict[str, User] = {}
+        self.enabled: dict[str, bool] = {}
+        self.refuse: set[str] = set()
+        self.calls = 0
+
+    def create(self, user: User) -> bool:
+        self.calls += 1
+        if user.email in self.refuse:
+            raise AccountRefused("Cognito answered InvalidParameterException: refused")
+        held = self.accounts.get(user.email)
+        if held is not None:
+            if held.organization_id != user.organization_id:
+                raise AccountRefused("a sign-in account with this email exists already")
+            return False
+        self.accounts[user.email] = user
+        self.enabled[user.email] = True
+        return True
+
+    def delete(self, user: User) -> None:
+        self.calls += 1
+        self.accounts.pop(user.email, None)
+
+    def update(self, user: User, previous: User) -> None:
+        self.calls += 1
+        self.accounts[user.email] = user
+
+    def set_enabled(self, user: User, enabled: bool) -> None:
+        self.calls += 1
+        self.enabled[user.email] = enabled
+
+
 class Clock:
     """A clock a test moves by hand."""
 
@@ -355,3 +492,6 @@ class Clock:
 _ORGANIZATIONS: OrganizationStore = FakeOrganizations()
 _SESSIONS: SessionStore = FakeSessions()
 _UPLOADS: UploadStore = FakeUploads()
+_USERS: UserStore = FakeUsers()
+_DIRECTORY: OrganizationDirectory = FakeDirectory()
+_ACCOUNTS: AccountDirectory = FakeAccounts()

@@ -5,7 +5,6 @@ records what it was asked to write, in-memory sessions."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -19,13 +18,13 @@ from orgimport.imports.csv_reader import CsvRecord
 from orgimport.imports.judge import judge_found
 from orgimport.imports.kind import RowFindings, RowWriter
 from orgimport.imports.session import AMBIGUOUS, Diagnostic, ImportSession, RowOutcome, RowVerdict
-from orgimport.kinds.distributors.kind import DISTRIBUTORS
+from orgimport.kinds.users.kind import USERS
 from tests.unit.fakes import FakeSessions
 
 NOW = 1_800_000_000
 CALLER = Caller("u1", "o1", "owner")
 IMPORT_ID = "5d0b0c2e-0f5e-4b9e-8a36-6a3a3f0c1e77"
-KIND = replace(DISTRIBUTORS, name="people", noun="person", resolution_key="organization_id")
+KIND = USERS
 CANDIDATES = ("org-a", "org-b")
 EXISTING = "person-1"
 
