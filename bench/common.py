@@ -46,6 +46,8 @@ class DynamoDBCalls:
         self.latency_s = 0.0
         self.by_operation: Counter[str] = Counter()
         self.by_table: Counter[str] = Counter()
+        # Amazon Cognito (user pool) calls by operation, counted alongside
+        self.cognito: Counter[str] = Counter()
         self._lock = threading.Lock()
         self._original = botocore.session.Session.create_client
 
@@ -57,6 +59,8 @@ class DynamoDBCalls:
             if service_name == "dynamodb":
                 client.meta.events.register("before-parameter-build.dynamodb", calls._count)
                 client.meta.events.register("before-call.dynamodb", calls._wait)
+            if service_name == "cognito-idp":
+                client.meta.events.register("before-parameter-build.cognito-idp", calls._idp)
             return client
 
         botocore.session.Session.create_client = create_client  # type: ignore[method-assign]
@@ -80,6 +84,10 @@ class DynamoDBCalls:
             for table in tables:
                 self.by_table[table] += 1
 
+    def _idp(self, model: Any, **_: Any) -> None:
+        with self._lock:
+            self.cognito[model.name] += 1
+
     def _wait(self, **_: Any) -> None:
         if self.latency_s:
             time.sleep(self.latency_s)  # the network to AWS, overlapping across threads
@@ -88,6 +96,7 @@ class DynamoDBCalls:
         with self._lock:
             self.by_operation.clear()
             self.by_table.clear()
+            self.cognito.clear()
         self.latency_s = latency_s
 
     @property
@@ -180,6 +189,7 @@ def api_event(
     org: str = ORG,
     role: str = "owner",
     query: str = "",
+    user_roles: list[str] | None = None,
 ) -> dict[str, Any]:
     """A payload-2.0 event as API Gateway sends it after its JWT authorizer; bytes bodies
     arrive base64-encoded, as API Gateway sends CSV and multipart."""
@@ -203,7 +213,12 @@ def api_event(
             "apiId": "bench",
             "authorizer": {
                 "jwt": {
-                    "claims": {"sub": user, "org_id": org, "org_role": role},
+                    "claims": {
+                        "sub": user,
+                        "org_id": org,
+                        "org_role": role,
+                        **({"user_roles": user_roles} if user_roles else {}),
+                    },
                     "scopes": None,
                 }
             },

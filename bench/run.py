@@ -21,6 +21,7 @@ PHASES: list[tuple[str, str]] = [("validate", "bench.validate_bench")]
 if importlib.util.find_spec("bench.confirm_bench") is not None:
     PHASES.append(("confirm", "bench.confirm_bench"))
 PHASES.append(("tiers", "bench.tiers_bench"))
+PHASES.append(("users", "bench.users_bench"))
 
 # figure -> (label, limit, unit); a limit of None is shown without a verdict
 LIMITS: dict[str, tuple[str, float | None, str]] = {
@@ -44,6 +45,14 @@ LIMITS: dict[str, tuple[str, float | None, str]] = {
     "tier_list_queries_per_page": ("tiers: Query per page, a distributor's customers", 1, ""),
     "tier_list_requests_per_page": ("tiers: every request per page of that list", None, ""),
     "tier_list_scans": ("tiers: Scan while listing", 0, ""),
+    "users_validate_requests": ("users: DynamoDB requests, 1000 rows, scope 10,000", 25, ""),
+    "users_confirm_requests_per_row": ("users: confirm requests per written row", 1.1, ""),
+    "users_confirm_bookkeeping": ("users: confirm session bookkeeping", 10, ""),
+    "users_cognito_calls_beyond_one_per_user_and_group": (
+        "users: Cognito calls beyond one per user and group",
+        0,
+        "",
+    ),
 }
 
 _RUNNER = (

@@ -105,8 +105,8 @@ class CognitoAccounts:
         try:
             for role in user.roles:
                 self._join(user, group_name(role))
-        except AccountRefused:
-            if made:
+        except Exception:
+            if made:  # no account of ours is left half made
                 self.delete(user)
             raise
         return made
