@@ -70,3 +70,22 @@ DIST_SUPPORT = Caller("u", "d1", "distributor", user_roles=("support",))
 def test_who_may_grant_which_role(caller, grants):
     assert {role: may_grant(caller, (role,)) for role in grants} == grants
     assert may_grant(caller, ("Reader", "Super Admin")) == grants["Super Admin"]
+
+
+@pytest.mark.parametrize(
+    ("claim", "roles"),
+    [
+        (["Super Admin", "Reader"], ("super admin", "reader")),
+        ("Admin, Reader", ("admin", "reader")),
+        # a list claim as API Gateway's JWT authorizer hands it to the function
+        ("[Super Admin Reader]", ("super admin", "reader")),
+        ("[super admin]", ("super admin",)),
+        ("[Admin]", ("admin",)),
+        ("[]", ()),
+        (7, ()),
+    ],
+)
+def test_the_user_roles_claim_in_every_shape_it_arrives(claim, roles):
+    from orgimport.core.identity import user_roles_of
+
+    assert user_roles_of(claim) == roles

@@ -21,6 +21,7 @@ ACTOR_S3: ActorKind = "s3"
 READ_ONLY_USER_ROLES = frozenset({"reader", "support"})
 # user roles that manage users (CONTRACT section 8), compared lower-cased
 USER_ADMIN_ROLES = frozenset({"super admin", "admin"})
+_TWO_WORD_ROLES = frozenset({"super admin"})
 
 
 @dataclass(frozen=True)
@@ -81,11 +82,27 @@ def caller_from_claims(claims: dict[str, Any] | None) -> Caller:
     )
 
 
+def _gateway_list(text: str) -> list[str]:
+    """A list claim as API Gateway's JWT authorizer hands it on: `[Super Admin Reader]`,
+    its items joined by spaces. A two-word role the contract names is read back whole."""
+    words = text[1:-1].split()
+    items: list[str] = []
+    for word in words:
+        if items and f"{items[-1]} {word}".lower() in _TWO_WORD_ROLES:
+            items[-1] = f"{items[-1]} {word}"
+        else:
+            items.append(word)
+    return items
+
+
 def user_roles_of(raw: Any) -> tuple[str, ...]:
-    """The `user_roles` claim as lower-cased names: a list of strings, or a text of
-    names separated by commas; anything else, none."""
-    if isinstance(raw, str):
-        items: list[Any] = raw.split(",")
+    """The `user_roles` claim as lower-cased names: a list of strings, a text of names
+    separated by commas, or a list as API Gateway renders it (`[Admin Reader]`);
+    anything else, none."""
+    if isinstance(raw, str) and raw.startswith("[") and raw.endswith("]") and "," not in raw:
+        items: list[Any] = _gateway_list(raw)
+    elif isinstance(raw, str):
+        items = raw.split(",")
     elif isinstance(raw, (list, tuple)):
         items = list(raw)
     else:
