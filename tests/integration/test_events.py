@@ -16,6 +16,7 @@ from orgimport import wiring
 from orgimport.kinds.organizations.fields import DistributorFields
 from orgimport.kinds.organizations.record import Organization, utc_now
 from orgimport.kinds.organizations.tier import TIERS
+from orgimport.kinds.users.record import User, user_id_of
 from tests.integration.conftest import call_handler, envelope
 from tests.vats import it_vat
 
@@ -23,6 +24,7 @@ EVENTS = Path(__file__).resolve().parents[2] / "events"
 EVENT_FILES = sorted(p for p in EVENTS.glob("*.json") if p.name != "env.local.json")
 # the distributor the distributors_* events name
 KNOWN_ID = "5f0c2f5e-8a43-4a0e-9a53-2f7b6c1f7a10"
+KNOWN_EMAIL = "known.user@example.com"  # the user the users_* events name
 
 
 def function_dir_for(event: dict[str, Any]) -> str:
@@ -35,8 +37,29 @@ def function_dir_for(event: dict[str, Any]) -> str:
     return template.functions[logical_id].code_dir.name
 
 
+def seed_known_user() -> None:
+    """The user the users_* events name (its id follows from its email)."""
+    now = utc_now()
+    wiring.users().store.insert(
+        User(
+            user_id_of(KNOWN_EMAIL),
+            KNOWN_EMAIL,
+            "Known",
+            "owner",
+            ("Reader",),
+            now,
+            now,
+            "u0",
+            "owner",
+            created_for="seed",
+        )
+    )
+
+
 def seed_known_distributor() -> None:
-    """The record the <kind>_* events name, in every organization tier."""
+    """The record the <kind>_* events name, in every organization tier, and the user the
+    users_* events name."""
+    seed_known_user()
     now = utc_now()
     for tier in TIERS:
         repo = wiring.organization_store(tier)
@@ -69,5 +92,5 @@ def test_event_file_passes_through_its_handler(aws, path):
     if result.get("headers", {}).get("Content-Type", "").startswith("application/json"):
         body = envelope(result)
         assert body["code"] == result["statusCode"]
-    if path.name.startswith(("distributors_", "resellers_", "customers_")):
+    if path.name.startswith(("distributors_", "resellers_", "customers_", "users_")):
         assert result["statusCode"] in (200, 201), result

@@ -102,6 +102,9 @@ class CallRecorder:
             self.calls[self.function].update(_dynamodb_calls(operation, params))
         elif service == "s3":
             self.calls[self.function].update(_s3_calls(operation, params))
+        elif service == "cognito-idp":
+            pool = f"arn:aws:cognito-idp:{REGION}:{ACCOUNT}:userpool/{params.get('UserPoolId')}"
+            self.calls[self.function].add((f"cognito-idp:{operation}", pool))
         else:
             self.calls[self.function].add((f"{service}:{operation}", "*"))
 
@@ -148,10 +151,11 @@ def _listed(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def granted(function: str) -> set[Grant]:
-    """(action, resource) pairs the function's Policies allow, resolved with local names."""
+def granted(function: str, parameters: dict[str, str] | None = None) -> set[Grant]:
+    """(action, resource) pairs the function's Policies allow, resolved with local names
+    (and the given template parameters)."""
     doc = load_yaml(TEMPLATE.path)
-    resolver = Resolver(doc, local_parameters(doc, None))
+    resolver = Resolver(doc, local_parameters(doc, parameters))
     policies = doc["Resources"][function]["Properties"].get("Policies") or []
     pairs: set[Grant] = set()
     for policy in _listed(policies):
@@ -380,15 +384,161 @@ def _s3_event(key: str, version_id: str) -> dict[str, Any]:
     return s3_event(key, version_id=version_id, size=size)
 
 
-def test_each_function_holds_exactly_the_actions_its_code_calls(recorder: CallRecorder) -> None:
+USERS_HEADER = "email,name,phone,company_name,roles"
+OWNER_ADMIN = {"role": "owner", "org": "owner", "user_roles": ["Super Admin"]}
+
+
+def _users_csv(*lines: str) -> bytes:
+    return ("\r\n".join([USERS_HEADER, *lines]) + "\r\n").encode()
+
+
+def _drive_users_crud(rec: CallRecorder, pool: str, org_id: str) -> None:
+    """Create (a group missing), read, list, move with fewer roles and another phone,
+    archive, restore, and a create whose record write fails (its account removed)."""
+    cognito = boto3.client("cognito-idp", region_name=REGION)
+    cognito.delete_group(UserPoolId=pool, GroupName="support")
+    body = {
+        "email": "crud@example.com",
+        "name": "Crud",
+        "phone": "+39 02 1000001",
+        "organization_id": "owner",
+        "roles": ["Support", "Reader"],
+    }
+    with rec.acting_as("distributors"):
+        made = _api("distributors", "POST", "/users", body=body, **OWNER_ADMIN)
+        assert made["code"] == 201, made
+        user_id = made["data"]["id"]
+        one = {"path_params": {"user_id": user_id, "id": user_id}, "route": "/users/{id}"}
+        assert _api("distributors", "GET", "/users", **OWNER_ADMIN)["code"] == 200
+        assert _api("distributors", "GET", f"/users/{user_id}", **one, **OWNER_ADMIN)["code"] == 200
+        moved = {**body, "organization_id": org_id, "roles": ["Reader"], "phone": "+39 02 1000002"}
+        done = _api("distributors", "PUT", f"/users/{user_id}", body=moved, **one, **OWNER_ADMIN)
+        assert done["code"] == 200, done
+        assert (
+            _api("distributors", "DELETE", f"/users/{user_id}", **one, **OWNER_ADMIN)["code"] == 200
+        )
+        restore = {**one, "route": "/users/{id}/restore"}
+        restored = _api(
+            "distributors", "PATCH", f"/users/{user_id}/restore", **restore, **OWNER_ADMIN
+        )
+        assert restored["code"] == 200, restored
+    rec.fail_once = ("PutItem", "DistributorsTable")
+    with rec.acting_as("distributors"):
+        failed = call_handler(
+            "distributors",
+            build_event(
+                "POST", "/users", body={**body, "email": "fault@example.com"}, **OWNER_ADMIN
+            ),
+        )
+    assert rec.fail_once is None and failed["statusCode"] == 500, failed
+
+
+def _drive_users_import(
+    rec: CallRecorder, pool: str, function_dir: str, confirm: Callable[[bytes, str], dict[str, Any]]
+) -> None:
+    """Through `function_dir`'s confirm: a new user (a group missing), an override that
+    drops a role and changes the phone, an account that exists already for the row's
+    organization (taken over), then a row whose record write fails (its account removed)."""
+    cognito = boto3.client("cognito-idp", region_name=REGION)
+    tag = function_dir.replace("_", "")
+    org_name = f"Users Org {tag}"
+    org = _api(
+        "distributors",
+        "POST",
+        "/distributors",
+        body={"name": org_name, "custom_data": {"vat": it_vat(70 + len(tag))}},
+    )
+    org_id = org["data"]["id"]
+    held = {
+        "email": f"held.{tag}@example.com",
+        "name": "Held",
+        "phone": f"+39 02 2{len(tag):02d}0001",
+        "organization_id": org_id,
+        "roles": ["Support", "Reader"],
+    }
+    assert _api("distributors", "POST", "/users", body=held, **OWNER_ADMIN)["code"] == 201
+    cognito.admin_create_user(
+        UserPoolId=pool,
+        Username=f"before.{tag}@example.com",
+        UserAttributes=[
+            {"Name": "email", "Value": f"before.{tag}@example.com"},
+            {"Name": "custom:org_id", "Value": org_id},
+        ],
+    )
+    cognito.delete_group(UserPoolId=pool, GroupName="admin")
+    rows = _users_csv(
+        f"new.{tag}@example.com,New,,{org_name},Admin;Reader",
+        f"held.{tag}@example.com,Held,+39 02 2{len(tag):02d}0002,{org_name},Reader",
+        f"before.{tag}@example.com,Before,,{org_name},Reader",
+    )
+    done = confirm(rows, "first")
+    assert [r["status"] for r in done["results"]] == ["created", "updated", "created"], done[
+        "results"
+    ]
+    rec.fail_once = ("PutItem", "DistributorsTable")
+    done = confirm(_users_csv(f"fault.{tag}@example.com,Fault,,{org_name},Reader"), "fault")
+    assert rec.fail_once is None, "the injected fault was never reached"
+    assert [r["status"] for r in done["results"]] == ["failed"], done
+
+
+def _confirm_users_by_api(rec: CallRecorder) -> Callable[[bytes, str], dict[str, Any]]:
+    def confirm(rows: bytes, _name: str) -> dict[str, Any]:
+        with rec.acting_as("import_validate"):
+            report = _api(
+                "import_validate",
+                "POST",
+                "/users/import/validate",
+                body=rows,
+                headers={"content-type": "text/csv"},
+                **OWNER_ADMIN,
+            )
+        assert report["code"] == 200, report
+        body = {"import_id": report["data"]["import_id"], "override": True}
+        with rec.acting_as("import_confirm"):
+            done = _api("import_confirm", "POST", "/users/import/confirm", body=body, **OWNER_ADMIN)
+        assert done["code"] == 200, done
+        return dict(done["data"])
+
+    return confirm
+
+
+def _confirm_users_by_s3(rec: CallRecorder) -> Callable[[bytes, str], dict[str, Any]]:
+    s3 = boto3.client("s3", region_name=REGION)
+
+    def confirm(rows: bytes, name: str) -> dict[str, Any]:
+        key = f"incoming/users/{name}.csv"
+        version = s3.put_object(Bucket=BUCKET, Key=key, Body=rows, Metadata={"override": "true"})
+        event = _s3_event(key, version["VersionId"])
+        with rec.acting_as("s3_import"):
+            outcome = call_handler("s3_import", event)
+        assert outcome["imports"][0]["state"] == "confirmed", outcome
+        from tests.integration.test_s3_import import report
+
+        return dict(report(s3, key)["confirm"])
+
+    return confirm
+
+
+def test_each_function_holds_exactly_the_actions_its_code_calls(
+    recorder: CallRecorder, user_pool: str
+) -> None:
     _drive_distributors(recorder)
     import_id = _drive_validate(recorder)
     _drive_confirm(recorder, import_id)
     _drive_s3_import(recorder, _s3_event)
+    org = _api(
+        "distributors",
+        "POST",
+        "/distributors",
+        body={"name": "Users Home", "custom_data": {"vat": it_vat(69)}},
+    )
+    _drive_users_crud(recorder, user_pool, org["data"]["id"])
+    _drive_users_import(recorder, user_pool, "import_confirm", _confirm_users_by_api(recorder))
+    _drive_users_import(recorder, user_pool, "s3_import", _confirm_users_by_s3(recorder))
 
     problems = []
     for function in TEMPLATE.functions:
-        grants = granted(function)
+        grants = granted(function, {"UserPoolId": user_pool})
         calls = recorder.calls.get(function, set())
         problems += [
             f"{function} calls {c[0]} on {c[1]} without a grant"
