@@ -89,6 +89,7 @@ class CallRecorder:
         if self.function is None or self.fail_once is None:
             return None
         tables = set(params.get("RequestItems") or {}) | {params.get("TableName")}
+        tables.add(params.get("UserPoolId"))  # a Cognito call fails on its pool's id
         if self.fail_once[0] != operation or self.fail_once[1] not in tables:
             return None
         self.fail_once = None
@@ -394,7 +395,8 @@ def _users_csv(*lines: str) -> bytes:
 
 def _drive_users_crud(rec: CallRecorder, pool: str, org_id: str) -> None:
     """Create (a group missing), read, list, move with fewer roles and another phone,
-    archive, restore, and a create whose record write fails (its account removed)."""
+    archive, restore, a create whose record write fails, and one whose account fails
+    half way (the account, then the record removed)."""
     cognito = boto3.client("cognito-idp", region_name=REGION)
     cognito.delete_group(UserPoolId=pool, GroupName="support")
     body = {
@@ -431,6 +433,16 @@ def _drive_users_crud(rec: CallRecorder, pool: str, org_id: str) -> None:
             ),
         )
     assert rec.fail_once is None and failed["statusCode"] == 500, failed
+    rec.fail_once = ("AdminAddUserToGroup", pool)  # the account half made: removed, then the record
+    with rec.acting_as("distributors"):
+        refused = _api(
+            "distributors",
+            "POST",
+            "/users",
+            body={**body, "email": "half@example.com"},
+            **OWNER_ADMIN,
+        )
+    assert rec.fail_once is None and refused["code"] == 502, refused
 
 
 def _drive_users_import(
@@ -438,7 +450,8 @@ def _drive_users_import(
 ) -> None:
     """Through `function_dir`'s confirm: a new user (a group missing), an override that
     drops a role and changes the phone, an account that exists already for the row's
-    organization (taken over), then a row whose record write fails (its account removed)."""
+    organization (taken over), then a row whose account fails half way (the account, then
+    the record removed)."""
     cognito = boto3.client("cognito-idp", region_name=REGION)
     tag = function_dir.replace("_", "")
     org_name = f"Users Org {tag}"
@@ -475,7 +488,7 @@ def _drive_users_import(
     assert [r["status"] for r in done["results"]] == ["created", "updated", "created"], done[
         "results"
     ]
-    rec.fail_once = ("PutItem", "DistributorsTable")
+    rec.fail_once = ("AdminAddUserToGroup", pool)
     done = confirm(_users_csv(f"fault.{tag}@example.com,Fault,,{org_name},Reader"), "fault")
     assert rec.fail_once is None, "the injected fault was never reached"
     assert [r["status"] for r in done["results"]] == ["failed"], done

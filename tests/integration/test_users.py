@@ -292,30 +292,30 @@ def test_a_provider_error_fails_its_row_alone_and_leaves_no_record(
     assert sorted(u["email"] for u in listed) == [f"u{n}@example.com" for n in (0, 1, 2, 4)]
 
 
-def test_a_confirm_cut_off_between_the_account_and_the_record_resumes_without_duplicates(
+def test_a_confirm_cut_off_between_the_record_and_the_account_resumes_without_duplicates(
     tree: dict[str, str], user_pool: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The function dies while the third user's account is half made (created, not yet in
+    its groups), other rows' records written and their accounts not: the resumed
+    confirm makes each account once and leaves no record without one."""
     from tests.integration.test_import_confirm import expire_lease
 
-    report = validate(
-        [f"u{n}@example.com,User {n},,Rivendita Uno,Reader;Support" for n in range(4)], OWNER
-    )
-    store = wiring.users().store
-    real_insert = store.insert
-    calls = 0
+    lines = [f"u{n}@example.com,User {n},,Rivendita Uno,Reader;Support" for n in range(4)]
+    report = validate(lines, OWNER)
+    cognito = wiring.accounts().client
+    real_join = cognito.admin_add_user_to_group
 
-    def die_at_the_third(user: Any) -> Any:
-        nonlocal calls
-        calls += 1
-        if calls == 3:
+    def die_joining_u2(**kw: Any) -> Any:
+        if kw["Username"] == "u2@example.com":
             raise Crash()
-        return real_insert(user)
+        return real_join(**kw)
 
-    monkeypatch.setattr(store, "insert", die_at_the_third)
+    monkeypatch.setattr(cognito, "admin_add_user_to_group", die_joining_u2)
     body = {"import_id": report["import_id"]}
     with pytest.raises(Crash):
         confirm(body, OWNER)
-    monkeypatch.setattr(store, "insert", real_insert)
+    monkeypatch.setattr(cognito, "admin_add_user_to_group", real_join)
+    assert "u2@example.com" in accounts(user_pool)  # made, in no group yet
     expire_lease(report["import_id"])
 
     status, done = confirm(body, OWNER)
@@ -325,7 +325,8 @@ def test_a_confirm_cut_off_between_the_account_and_the_record_resumes_without_du
     assert accounts(user_pool) == [f"u{n}@example.com" for n in range(4)]
     listed = call("distributors", "GET", "/users", OWNER)[1]["data"]["users"]
     assert len(listed) == 4
-    assert account(user_pool, "u2@example.com")["groups"] == ["reader", "support"]
+    for n in range(4):
+        assert account(user_pool, f"u{n}@example.com")["groups"] == ["reader", "support"]
 
 
 def test_crud_keeps_to_the_scope_and_archive_disables_the_account(
@@ -401,3 +402,65 @@ def test_who_may_touch_users() -> None:
     )
     assert status == 400 and refused["data"]["errors"][0]["message"] == "insufficient_privileges"
     assert call("distributors", "POST", "/users", admin, body=body)[0] == 201
+
+
+def test_twenty_concurrent_creates_of_one_email_make_one_user_and_one_account(
+    tree: dict[str, str], user_pool: str
+) -> None:
+    """Twenty POSTs through the handler, started together from threads, the email in
+    other cases: one user, one account, nineteen `already_exists`."""
+    import threading
+
+    start = threading.Barrier(20, timeout=10)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def create(n: int) -> None:
+        email = "Racer@Example.com" if n % 2 else "racer@example.com "
+        body = {
+            "email": email,
+            "name": f"Racer {n}",
+            "organization_id": tree["r1"],
+            "roles": ["Reader"],
+        }
+        start.wait()
+        status, answer = call("distributors", "POST", "/users", OWNER, body=body)
+        outcome = "created" if status == 201 else answer["data"]["errors"][0]["message"]
+        with lock:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=create, args=(n,)) for n in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert sorted(outcomes) == ["already_exists"] * 19 + ["created"], outcomes
+    listed = call("distributors", "GET", "/users", OWNER, query={"search": "racer"})
+    assert len(listed[1]["data"]["users"]) == 1
+    assert len(accounts(user_pool)) == 1
+
+
+def test_an_s3_users_import_acts_as_the_owner_and_skips_ambiguous_rows(
+    tree: dict[str, str], user_pool: str
+) -> None:
+    from tests.integration.test_s3_import import BUCKET, report, s3_event
+
+    s3 = boto3.client("s3", region_name="eu-west-1")
+    key = "incoming/users/staff.csv"
+    body = "\r\n".join(
+        [
+            HEADER,
+            "s3a@example.com,A,,Rossi S.r.l.,Reader",
+            "s3b@example.com,B,,Beta Distribuzione,Admin",
+        ]
+    ).encode()
+    version = s3.put_object(Bucket=BUCKET, Key=key, Body=body)["VersionId"]
+
+    outcome = call_handler("s3_import", s3_event(key, version_id=version, size=len(body)))
+
+    assert outcome["imports"][0]["state"] == "confirmed", outcome
+    results = report(s3, key)["confirm"]["results"]
+    assert results[0] == {"row_number": 2, "status": "skipped", "reason": "ambiguous_unresolved"}
+    assert results[1]["status"] == "created"
+    assert account(user_pool, "s3b@example.com")["attributes"]["custom:org_id"] == tree["b"]

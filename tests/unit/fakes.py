@@ -386,6 +386,11 @@ class FakeUsers:
             raise EmailTaken(held)
         return held
 
+    def remove(self, user: User) -> None:
+        held = self.users.get(user.id)
+        if held is not None and held.created_for == user.created_for:
+            del self.users[user.id]
+
     def mark_phones(self, users: list[User]) -> None:
         for user in users:
             if user.phone_key:
@@ -464,10 +469,6 @@ class FakeAccounts:
         self.accounts[user.email] = user
         self.enabled[user.email] = True
         return True
-
-    def delete(self, user: User) -> None:
-        self.calls += 1
-        self.accounts.pop(user.email, None)
 
     def update(self, user: User, previous: User) -> None:
         self.calls += 1

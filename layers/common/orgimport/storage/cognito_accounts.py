@@ -107,7 +107,7 @@ class CognitoAccounts:
                 self._join(user, group_name(role))
         except Exception:
             if made:  # no account of ours is left half made
-                self.delete(user)
+                self._delete(user)
             raise
         return made
 
@@ -131,7 +131,7 @@ class CognitoAccounts:
             if error_code(exc) != "GroupExistsException":
                 raise AccountRefused(_sentence(exc)) from None
 
-    def delete(self, user: User) -> None:
+    def _delete(self, user: User) -> None:
         try:
             self.client.admin_delete_user(UserPoolId=self.pool_id, Username=user.email)
         except ClientError as exc:

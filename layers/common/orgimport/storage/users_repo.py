@@ -117,6 +117,15 @@ class UserRepository:
             raise EmailTaken(held)
         return held  # this write's own, from an earlier try
 
+    def remove(self, user: User) -> None:
+        try:
+            UserItem(pk=USER_PREFIX + user.id).delete(
+                condition=UserItem.created_for == user.created_for
+            )
+        except DeleteError as exc:
+            if not condition_failed(exc):
+                raise
+
     def mark_phones(self, users: list[User]) -> None:
         with PhoneMarkItem.batch_write() as batch:
             for user in users:

@@ -47,6 +47,11 @@ class UserStore(Protocol):
         another is EmailTaken."""
         ...
 
+    def remove(self, user: User) -> None:
+        """Delete a user this write created (its `created_for`), whose account could not
+        be made; a user another write holds is left alone."""
+        ...
+
     def mark_phones(self, users: list[User]) -> None:
         """Record the phones of new users (batched writes)."""
         ...
@@ -92,11 +97,8 @@ class AccountDirectory(Protocol):
     def create(self, user: User) -> bool:
         """The user's account with its attributes and one group per role. True: made by
         this call; False: an account of this user existed already (a retried write) or
-        accounts are off. AccountRefused when the provider says no."""
-        ...
-
-    def delete(self, user: User) -> None:
-        """Remove an account this process made for a user that was not stored."""
+        accounts are off. AccountRefused when the provider says no; an account this call
+        made is not left half made."""
         ...
 
     def update(self, user: User, previous: User) -> None:
@@ -111,9 +113,6 @@ class NoAccounts:
 
     def create(self, user: User) -> bool:
         return False
-
-    def delete(self, user: User) -> None:
-        return None
 
     def update(self, user: User, previous: User) -> None:
         return None

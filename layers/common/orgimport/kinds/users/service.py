@@ -1,9 +1,11 @@
 """User operations: the one code path for the CRUD API and the import.
 
-A user is a record and, when accounts are on, a sign-in account. Creating one makes the
-account first and the record second, so that no stored user lacks its account: a
-record write that fails removes an account this call made, and a retried write (the
-same `created_for`) finds both its account and its record and makes neither again.
+A user is a record and, when accounts are on, a sign-in account. Creating one writes the
+record first: it is the email's guard, so of racing creates only the one that wrote it
+goes on to make an account. Then the account; a provider that refuses it (or any error
+making it) removes the record again, so no user stays without its account. A retried
+write (the same `created_for`) finds its own record, and its own account if one was
+made, and makes neither twice.
 Every operation sees users through a `Viewer`: outside its scope a user does not exist.
 """
 
@@ -93,14 +95,13 @@ def new_user(
 
 
 def provision(users: Users, user: User) -> User:
-    """The account, then the record. AccountRefused, EmailTaken or a storage error leave
-    no account this call made and no record."""
-    made = users.accounts.create(user)
+    """The record, then its account. EmailTaken (another user holds the email) touches no
+    account; AccountRefused or any other error making the account leaves no record."""
+    stored = users.store.insert(user)
     try:
-        stored = users.store.insert(user)
-    except BaseException:
-        if made:
-            users.accounts.delete(user)
+        users.accounts.create(stored)
+    except Exception:
+        users.store.remove(stored)
         raise
     return stored
 
