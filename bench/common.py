@@ -280,3 +280,47 @@ def median(values: Iterable[float]) -> float:
 def emit_figures(figures: Mapping[str, float]) -> None:
     """The phase's figures for bench.run, on one machine-readable line."""
     print(FIGURES_PREFIX + json.dumps(dict(figures)), flush=True)
+
+
+def run_validate(
+    calls: DynamoDBCalls,
+    event: dict[str, Any],
+    counters: tuple[str, ...] = ("valid_rows", "warning_rows", "error_rows"),
+) -> dict[str, Any]:
+    """One validate through its handler, counted from a reset counter."""
+    handler = load_handler("import_validate")
+    calls.reset()
+    started = time.perf_counter()
+    status, answer = invoke(handler, event)
+    if status != 200:
+        raise RuntimeError(f"validate answered {status}: {answer}")
+    data = answer["data"]
+    return {
+        "seconds": time.perf_counter() - started,
+        "by_operation": calls.snapshot(),
+        "counters": {k: data[k] for k in counters},
+        "import_id": data["import_id"],
+    }
+
+
+def run_confirm(calls: DynamoDBCalls, event: dict[str, Any]) -> dict[str, Any]:
+    """One confirm through its handler: the requests on the records' table (per written
+    row, by the caller) apart from the session's bookkeeping, and the Cognito calls."""
+    handler = load_handler("import_confirm")
+    calls.reset()
+    status, answer = invoke(handler, event)
+    if status != 200:
+        raise RuntimeError(f"confirm answered {status}: {answer}")
+    data = answer["data"]
+    failures = Counter(r.get("error") for r in data["results"] if r["status"] == "failed")
+    for error, count in failures.most_common(3):
+        print(f"  failed x{count}: {error}")
+    by_table = Counter(calls.by_table)
+    return {
+        "written": data["created"] + data["updated"],
+        "counters": {k: data[k] for k in ("created", "updated", "skipped", "failed")},
+        "row_requests": by_table[os.environ["DISTRIBUTORS_TABLE"]],
+        "bookkeeping": by_table[os.environ["SESSIONS_TABLE"]],
+        "by_operation": calls.snapshot(),
+        "cognito": Counter(calls.cognito),
+    }

@@ -17,7 +17,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from collections import Counter
 from typing import Any
@@ -31,6 +30,8 @@ from bench.common import (
     load_handler,
     moto_stack,
     row_vat,
+    run_confirm,
+    run_validate,
     stored_vat,
 )
 
@@ -117,48 +118,23 @@ def _as_distributor(method: str, path: str, **kwargs: Any) -> dict[str, Any]:
 
 
 def validate(calls: DynamoDBCalls) -> dict[str, Any]:
-    handler = load_handler("import_validate")
     event = _as_distributor(
         "POST",
         "/resellers/import/validate",
         body=csv_bytes(_rows()),
         headers={"content-type": "text/csv"},
     )
-    calls.reset()
-    started = time.perf_counter()
-    status, answer = invoke(handler, event)
-    if status != 200:
-        raise RuntimeError(f"validate answered {status}: {answer}")
-    data = answer["data"]
-    return {
-        "seconds": time.perf_counter() - started,
-        "by_operation": calls.snapshot(),
-        "counters": {k: data[k] for k in ("valid_rows", "warning_rows", "error_rows")},
-        "import_id": data["import_id"],
-    }
+    return run_validate(calls, event)
 
 
 def confirm(calls: DynamoDBCalls, import_id: str) -> dict[str, Any]:
-    handler = load_handler("import_confirm")
     event = _as_distributor(
         "POST",
         "/resellers/import/confirm",
         body=f'{{"import_id": "{import_id}", "override": true}}',
         headers={"content-type": "application/json"},
     )
-    calls.reset()
-    status, answer = invoke(handler, event)
-    if status != 200:
-        raise RuntimeError(f"confirm answered {status}: {answer}")
-    data = answer["data"]
-    by_table = Counter(calls.by_table)
-    return {
-        "written": data["created"] + data["updated"],
-        "counters": {k: data[k] for k in ("created", "updated", "skipped", "failed")},
-        "row_requests": by_table[os.environ["DISTRIBUTORS_TABLE"]],
-        "bookkeeping": by_table[os.environ["SESSIONS_TABLE"]],
-        "by_operation": calls.snapshot(),
-    }
+    return run_confirm(calls, event)
 
 
 def list_all(calls: DynamoDBCalls) -> dict[str, Any]:

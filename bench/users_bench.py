@@ -21,7 +21,14 @@ import time
 from collections import Counter
 from typing import Any
 
-from bench.common import DynamoDBCalls, api_event, emit_figures, invoke, load_handler, moto_stack
+from bench.common import (
+    DynamoDBCalls,
+    api_event,
+    emit_figures,
+    moto_stack,
+    run_confirm,
+    run_validate,
+)
 
 DISTRIBUTORS, RESELLERS, CUSTOMERS = 50, 950, 9000
 ROWS, NAMED = 1000, 200
@@ -78,7 +85,6 @@ def users_csv(names: list[str]) -> bytes:
 
 
 def validate(calls: DynamoDBCalls, body: bytes) -> dict[str, Any]:
-    handler = load_handler("import_validate")
     event = api_event(
         "POST",
         "/users/import/validate",
@@ -86,25 +92,11 @@ def validate(calls: DynamoDBCalls, body: bytes) -> dict[str, Any]:
         headers={"content-type": "text/csv"},
         **OWNER_ADMIN,
     )
-    calls.reset()
-    started = time.perf_counter()
-    status, answer = invoke(handler, event)
-    if status != 200:
-        raise RuntimeError(f"validate answered {status}: {answer}")
-    data = answer["data"]
-    return {
-        "seconds": time.perf_counter() - started,
-        "by_operation": calls.snapshot(),
-        "by_table": Counter(calls.by_table),
-        "counters": {
-            k: data[k] for k in ("valid_rows", "warning_rows", "error_rows", "ambiguous_rows")
-        },
-        "import_id": data["import_id"],
-    }
+    counters = ("valid_rows", "warning_rows", "error_rows", "ambiguous_rows")
+    return run_validate(calls, event, counters)
 
 
 def confirm(calls: DynamoDBCalls, import_id: str) -> dict[str, Any]:
-    handler = load_handler("import_confirm")
     event = api_event(
         "POST",
         "/users/import/confirm",
@@ -112,23 +104,7 @@ def confirm(calls: DynamoDBCalls, import_id: str) -> dict[str, Any]:
         headers={"content-type": "application/json"},
         **OWNER_ADMIN,
     )
-    calls.reset()
-    status, answer = invoke(handler, event)
-    if status != 200:
-        raise RuntimeError(f"confirm answered {status}: {answer}")
-    data = answer["data"]
-    failures = Counter(r.get("error") for r in data["results"] if r["status"] == "failed")
-    for error, count in failures.most_common(3):
-        print(f"  failed x{count}: {error}")
-    by_table = Counter(calls.by_table)
-    return {
-        "written": data["created"] + data["updated"],
-        "counters": {k: data[k] for k in ("created", "updated", "skipped", "failed")},
-        "row_requests": by_table[os.environ["DISTRIBUTORS_TABLE"]],
-        "bookkeeping": by_table[os.environ["SESSIONS_TABLE"]],
-        "by_operation": calls.snapshot(),
-        "cognito": Counter(calls.cognito),
-    }
+    return run_confirm(calls, event)
 
 
 def _ops(by_operation: Counter[str]) -> str:

@@ -223,3 +223,24 @@ def user_pool(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     yield pool_id
     monkeypatch.delenv("USER_POOL_ID")
     rebuild()
+
+
+def race(count: int, attempt: Callable[[int], Any]) -> list[Any]:
+    """`attempt(n)` for n in range(count), each in its own thread, all released at once
+    (a barrier): what each returned, in the order they finished."""
+    start = threading.Barrier(count, timeout=10)
+    done: list[Any] = []
+    lock = threading.Lock()
+
+    def run(n: int) -> None:
+        start.wait()
+        outcome = attempt(n)
+        with lock:
+            done.append(outcome)
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return done

@@ -10,14 +10,13 @@ The hierarchy every test starts from, made through the API itself:
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import boto3
 import pytest
 
 from orgimport.kinds.organizations.columns import DISTRIBUTOR_COLUMNS
-from tests.integration.conftest import build_event, call_handler, envelope
+from tests.integration.conftest import build_event, call_handler, envelope, race
 from tests.vats import it_vat
 
 CRUD, VALIDATE, CONFIRM = "distributors", "import_validate", "import_confirm"
@@ -214,24 +213,14 @@ def test_twenty_concurrent_creates_of_one_reseller_vat_by_two_distributors_make_
     """Twenty POSTs through the handler, started together from threads, ten by each
     distributor: one record, nineteen `already_exists`."""
     vat = it_vat(9501)
-    start = threading.Barrier(20, timeout=10)
-    outcomes: list[Any] = []
-    lock = threading.Lock()
 
-    def create(n: int) -> None:
+    def create(n: int) -> str:
         who = tree[("as_d1", "as_d2")[n % 2]]
         body = {"name": f"Racer {n}", "custom_data": {"vat": vat}}
-        start.wait()
         status, answer = call(CRUD, "POST", "/resellers", who, body=body)
-        outcome = "created" if status == 201 else answer["data"]["errors"][0]["message"]
-        with lock:
-            outcomes.append(outcome)
+        return "created" if status == 201 else str(answer["data"]["errors"][0]["message"])
 
-    threads = [threading.Thread(target=create, args=(n,)) for n in range(20)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes = race(20, create)
     assert sorted(outcomes) == ["already_exists"] * 19 + ["created"]
     _, page = call(CRUD, "GET", "/resellers", OWNER, query={"search": vat})
     assert len(page["data"]["resellers"]) == 1

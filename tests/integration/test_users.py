@@ -11,7 +11,7 @@ import boto3
 import pytest
 
 from orgimport import wiring
-from tests.integration.conftest import build_event, call_handler, envelope
+from tests.integration.conftest import build_event, call_handler, envelope, race
 from tests.vats import it_vat
 
 OWNER = {"role": "owner", "org": "owner", "user_roles": ["Super Admin"]}
@@ -409,13 +409,8 @@ def test_twenty_concurrent_creates_of_one_email_make_one_user_and_one_account(
 ) -> None:
     """Twenty POSTs through the handler, started together from threads, the email in
     other cases: one user, one account, nineteen `already_exists`."""
-    import threading
 
-    start = threading.Barrier(20, timeout=10)
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def create(n: int) -> None:
+    def create(n: int) -> str:
         email = "Racer@Example.com" if n % 2 else "racer@example.com "
         body = {
             "email": email,
@@ -423,18 +418,10 @@ def test_twenty_concurrent_creates_of_one_email_make_one_user_and_one_account(
             "organization_id": tree["r1"],
             "roles": ["Reader"],
         }
-        start.wait()
         status, answer = call("distributors", "POST", "/users", OWNER, body=body)
-        outcome = "created" if status == 201 else answer["data"]["errors"][0]["message"]
-        with lock:
-            outcomes.append(outcome)
+        return "created" if status == 201 else str(answer["data"]["errors"][0]["message"])
 
-    threads = [threading.Thread(target=create, args=(n,)) for n in range(20)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-
+    outcomes = race(20, create)
     assert sorted(outcomes) == ["already_exists"] * 19 + ["created"], outcomes
     listed = call("distributors", "GET", "/users", OWNER, query={"search": "racer"})
     assert len(listed[1]["data"]["users"]) == 1
