@@ -82,8 +82,11 @@ class ImportConfirmRequest(_Schema):
     )
     resolutions: dict[str, Any] | None = Field(
         default=None,
-        description="Per-row organization choices for `ambiguous` rows. Not applicable to "
-        "distributors (they never have ambiguous rows): accepted when an object, ignored.",
+        description="Per-row organization choices for `ambiguous` rows (users): "
+        '`{"<row number>": {"organization_id": "<one of the row\'s candidates>"}}`; a key '
+        "that is not an ambiguous row's number, or a value of another shape, is a 400 naming "
+        "`resolutions.<key>`. Part of the request's identity. Organization kinds never have "
+        "ambiguous rows: accepted when an object, ignored.",
     )
 
 
