@@ -252,7 +252,7 @@ def test_a_json_body_without_upload_id_is_a_400():
     ("content", "reason"),
     [
         (b"", "empty_file"),
-        (b"company_name,vat_number\r\n", "invalid_columns"),
+        (b"company_name,notes\r\n", "invalid_columns"),
         (",".join(DISTRIBUTOR_COLUMNS).encode() + b"\r\n", "no_data_rows"),
     ],
 )

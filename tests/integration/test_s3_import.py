@@ -376,7 +376,7 @@ def test_the_column_error_names_missing_unexpected_and_expected_columns(kind, s3
 
     error = report(s3, key)["error"]
     assert "company_name" in error["missing"]
-    assert "ragione_sociale" in error["unexpected"]
+    assert "nome_ditta" in error["unexpected"]
     assert "vat_number" in error["expected"]
 
 

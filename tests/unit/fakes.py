@@ -204,6 +204,7 @@ class FakeOrganizations:
         keep_vat: bool = False,
         read_first: bool = False,
         path: tuple[str, ...] | None = None,
+        keep: tuple[str, ...] = (),
     ) -> Overwritten:
         self._hook("overwrite", distributor_id)
         with self._lock:
@@ -215,8 +216,8 @@ class FakeOrganizations:
                 raise StaleWrite("vat_changed")
             if require_active and current.archived:
                 raise StaleWrite("archived")
-            if keep_vat:
-                fields = replace(fields, vat=current.fields.vat)
+            kept = (("vat",) if keep_vat else ()) + keep
+            fields = replace(fields, **{a: getattr(current.fields, a) for a in kept})
             changed = changed_fields(current.fields, fields)
             if not changed:
                 return Overwritten(current, changed)

@@ -31,6 +31,7 @@ from orgimport.imports.confirm import (
 )
 from orgimport.imports.session import Diagnostic, ImportSession, RowVerdict
 from orgimport.kinds.distributors.kind import DISTRIBUTORS
+from orgimport.kinds.organizations.columns import DISTRIBUTOR_COLUMNS
 from orgimport.kinds.organizations.record import Organization
 from orgimport.kinds.organizations.records import OrganizationRecords
 from orgimport.kinds.organizations.rules import changes_against, row_fields
@@ -66,7 +67,9 @@ def row(
     existing: Organization | None = None,
     **cells: str,
 ) -> RowVerdict:
-    data = {"company_name": f"Company {n}", "vat_number": vat or vat_of(n), **cells}
+    # every column present, as in a file with the full header (absent ones: see below)
+    data = {c: "" for c in DISTRIBUTOR_COLUMNS}
+    data.update({"company_name": f"Company {n}", "vat_number": vat or vat_of(n), **cells})
     errors = (Diagnostic("email", "invalid_format", ("x",)),) if status == "error" else ()
     warnings = (
         (Diagnostic("vat_number", "already_exists", (data["vat_number"],)),)
@@ -217,6 +220,23 @@ def test_update_overwrites_empty_cells_and_defaults_an_empty_language(sessions, 
 
     fields = repo.items[existing.id].fields
     assert (fields.city, fields.notes, fields.language) == ("Milano", None, "it")
+
+
+def test_update_keeps_the_fields_whose_column_the_file_lacks(sessions, repo):
+    existing = repo.seed("Old", it_vat(1))
+    repo.items[existing.id] = replace(
+        existing,
+        fields=replace(existing.fields, city="Roma", notes="kept", language="en"),
+    )
+    verdict = row(2, "warning", vat=it_vat(1), existing=existing, city="")
+    for absent in ("notes", "language", "email"):
+        del verdict.data[absent]
+    make_session(sessions, [verdict])
+
+    run(sessions, repo, override=True)
+
+    fields = repo.items[existing.id].fields
+    assert (fields.city, fields.notes, fields.language) == (None, "kept", "en")
 
 
 @settings(max_examples=40, deadline=None)

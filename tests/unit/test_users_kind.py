@@ -339,3 +339,18 @@ def test_a_provider_refusal_fails_its_row_alone_and_a_replay_makes_no_account() 
     made = world.accounts.calls
     assert world.confirm(False, {}) == outcomes  # the replay answers, it makes nothing
     assert world.accounts.calls == made
+
+
+def test_a_file_without_a_phone_column_keeps_the_users_phone_on_update() -> None:
+    world = World(stored(HELD, "r1", phone="+39 02 1111111"))
+    data = f"email,name,company_name,roles\n{HELD},Renamed,Alfa,Reader\n".encode()
+    session = validate_csv(
+        data, OWNER, USERS, world.records, world.sessions, now=NOW, ttl_seconds=1800
+    )
+    world.import_id = session.import_id
+    (row,) = session.rows
+    assert "phone" not in (row.changes or {})
+    world.confirm(True, {})
+    user = world.store.get(user_id_of(HELD))
+    assert user is not None and user.name == "Renamed" and user.phone == "+39 02 1111111"
+    assert user.organization_id == "d1"

@@ -79,7 +79,11 @@ def test_report_has_the_contract_counters_and_every_row():
     holders = FakeOrganizations([held(it_vat(2))])
     session, _, _ = run(csv_of(line("A", it_vat(1)), line("B", it_vat(2)), line("C", "")), holders)
     report = session.report()
-    assert {k: v for k, v in report.items() if k not in ("import_id", "rows")} == {
+    assert report["columns"][:2] == [
+        {"header": "company_name", "column": "company_name"},
+        {"header": "description", "column": "description"},
+    ]
+    assert {k: v for k, v in report.items() if k not in ("import_id", "rows", "columns")} == {
         "total_rows": 3,
         "valid_rows": 1,
         "error_rows": 1,
@@ -101,7 +105,7 @@ def test_each_validate_gets_a_fresh_uuid_import_id():
     [
         (b"", "empty_file"),
         (HEADER.encode() + b"\r\n", "no_data_rows"),
-        (b"company_name,vat\r\nA,IT00000020016\r\n", "invalid_columns"),
+        (b"company_name,fiscal id\r\nA,IT00000020016\r\n", "invalid_columns"),
     ],
 )
 def test_a_rejected_file_touches_no_store(data, reason):

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections import Counter
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from orgimport.core.errors import FileRejected
 from orgimport.core.limits import MAX_DATA_ROWS, MAX_FILE_BYTES
+from orgimport.imports.headers import HeaderColumn, match_header
 
 # Candidate delimiters in tie-break order: on a tie the earlier one wins, so comma first.
 _DELIMITERS: tuple[str, ...] = (",", ";", "\t")
@@ -26,10 +26,6 @@ _STRAY_CONTROLS: tuple[str, ...] = tuple(
 )
 # Some exporters leave the odd control char in a notes cell; more than this share means binary.
 _MAX_CONTROL_SHARE = 0.01
-
-# Caps what an invalid_columns error echoes back, so a garbage header cannot make a huge reply.
-_MAX_NAMES_REPORTED = 50
-_MAX_NAME_CHARS = 100
 
 _MIB = 1024 * 1024
 
@@ -61,16 +57,21 @@ class CsvRecord:
     """
 
     row_number: int
-    cells: dict[str, str]
+    cells: dict[str, str]  # the columns the header names, trimmed (absent ones left out)
     extra_cells: tuple[str, ...]
+    # every cell as the file holds it, untrimmed (what the report gives back)
+    raw: tuple[str, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
 class CsvTable:
-    columns: tuple[str, ...]
+    columns: tuple[str, ...]  # the column each header cell is read as ("" ignored)
     records: tuple[CsvRecord, ...]
     encoding: str
     delimiter: str
+    header: tuple[HeaderColumn, ...] = ()
+    # Excel's `sep=<c>` first line was there (the report writes it back)
+    sep_line: bool = False
 
 
 def read_csv(
@@ -78,13 +79,16 @@ def read_csv(
     *,
     expected_columns: Sequence[str],
     required_columns: Sequence[str],
+    aliases: Mapping[str, str] | None = None,
     max_bytes: int = MAX_FILE_BYTES,
     max_rows: int = MAX_DATA_ROWS,
 ) -> CsvTable:
     """Decode, split and check an uploaded CSV; raise `FileRejected` for file-level problems.
 
-    The header must hold every expected (and required) column, nothing else, each once,
-    in any order and case. Records are returned in file order, blank ones left out.
+    The header must hold every required column, each once, and nothing that is not a
+    column (by name or alias: `orgimport.imports.headers`), in any order. Records are
+    returned in file order, blank ones left out. An Excel `sep=;` first line sets the
+    delimiter and is not the header.
     """
     # Checked on the raw bytes so an oversized upload is never decoded.
     if len(data) > max_bytes:
@@ -98,11 +102,16 @@ def read_csv(
         raise _empty_file()
     _reject_binary(text)
 
-    delimiter = _detect_delimiter(text)
+    sep = _SEP_LINE_RE.match(text)
+    if sep:
+        text, delimiter = text[sep.end() :], sep.group(1)
+    else:
+        delimiter = _detect_delimiter(text)
     records = enumerate(_iter_records(text, delimiter), start=1)
-    columns = _check_header(_header(records), expected_columns, required_columns)
+    header = match_header(_header(records), expected_columns, required_columns, aliases)
+    columns = tuple(h.column for h in header)
     kept = _data_records(records, columns, max_rows)
-    return CsvTable(columns=columns, records=kept, encoding=encoding, delimiter=delimiter)
+    return CsvTable(columns, kept, encoding, delimiter, header, sep_line=bool(sep))
 
 
 def _header(records: Iterator[tuple[int, list[str]]]) -> list[str]:
@@ -179,6 +188,8 @@ def _reject_binary(text: str) -> None:
         raise _not_csv()
 
 
+# Excel's first line naming the delimiter (`sep=;`), with its line break.
+_SEP_LINE_RE = re.compile(r'\ufeff?"?sep=([,;\t|])"?[ \t]*(?:\r\n|\r|\n|$)', re.IGNORECASE)
 # A quoted cell: its content with doubled quotes, up to the closing quote.
 _QUOTED_RE = re.compile(r'"([^"]*(?:""[^"]*)*)"')
 # A stretch of text with no quote and no line break: it splits on the delimiter as is.
@@ -300,65 +311,11 @@ def _is_blank(cells: list[str]) -> bool:
     return not "".join(cells).strip()
 
 
-def _canonical(name: str) -> str:
-    # A second BOM (files re-saved by tools that add one) would hide the first name.
-    return name.replace("\ufeff", "").strip().lower()
-
-
-def _check_header(
-    header: list[str], expected: Sequence[str], required: Sequence[str]
-) -> tuple[str, ...]:
-    names = [_canonical(cell) for cell in header]
-    # Excel adds trailing delimiters after the last used column.
-    while names and not names[-1]:
-        names.pop()
-
-    # Required columns are normally a subset of expected; a union keeps both honoured.
-    allowed = list(dict.fromkeys([*expected, *required]))
-    allowed_set = set(allowed)
-    counts = Counter(names)
-    missing = [name for name in allowed if name not in counts]
-    unexpected = [name for name in counts if name not in allowed_set]
-    duplicated = [name for name, n in counts.items() if n > 1 and name]
-    if not (missing or unexpected or duplicated):
-        return tuple(names)
-
-    parts = []
-    for label, found in (
-        ("missing", missing),
-        ("unexpected", unexpected),
-        ("duplicated", duplicated),
-    ):
-        if found:
-            parts.append(f"{label} columns: {_name_list(found)}")
-    parts.append(f"expected columns: {', '.join(expected)}")
-    raise FileRejected(
-        "invalid_columns",
-        "; ".join(parts),
-        {
-            "missing": _capped(missing),
-            "unexpected": _capped(unexpected),
-            "duplicated": _capped(duplicated),
-            "expected": list(expected),
-        },
-    )
-
-
-def _capped(names: list[str]) -> list[str]:
-    return [name[:_MAX_NAME_CHARS] for name in names[:_MAX_NAMES_REPORTED]]
-
-
-def _name_list(names: list[str]) -> str:
-    shown = ", ".join(name or "(blank)" for name in _capped(names))
-    hidden = len(names) - _MAX_NAMES_REPORTED
-    return f"{shown} (and {hidden} more)" if hidden > 0 else shown
-
-
 def _make_record(row_number: int, raw: list[str], columns: tuple[str, ...]) -> CsvRecord:
     values = [cell.strip() for cell in raw]
     width = len(columns)
     # Short rows: the cells a spreadsheet left off are empty.
     padded = values + [""] * (width - len(values))
-    cells = dict(zip(columns, padded[:width], strict=True))
+    cells = {c: v for c, v in zip(columns, padded[:width], strict=True) if c}
     extra = tuple(value for value in values[width:] if value)
-    return CsvRecord(row_number=row_number, cells=cells, extra_cells=extra)
+    return CsvRecord(row_number, cells, extra, tuple(raw))

@@ -22,8 +22,9 @@ ROW_FIELD = "row"
 
 
 def row_data(kind: Kind, record: CsvRecord) -> dict[str, str]:
-    """The kind's columns as typed, trimmed (a column the header lacks reads as empty)."""
-    return {c: record.cells.get(c, "").strip() for c in kind.column_names}
+    """The kind's columns the file has, as typed, trimmed; a column the header lacks is
+    left out (on update it keeps the stored value; an empty cell clears it)."""
+    return {c: record.cells[c].strip() for c in kind.column_names if c in record.cells}
 
 
 def keys_of(kind: Kind, records: Iterable[CsvRecord]) -> set[str]:
@@ -81,6 +82,7 @@ class _FileJudge:
         # an ambiguous row that is also a warning keeps its target for after its resolution
         target = found.target if status in ("warning", "ambiguous") else None
         return RowVerdict(
+            cells=record.raw,
             row_number=record.row_number,
             status=status,
             data={**data, **found.resolved},

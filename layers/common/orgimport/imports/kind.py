@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from orgimport.core.identity import Caller
 from orgimport.core.mapper import Mapper
 from orgimport.core.policy import KindPolicy
+from orgimport.imports.headers import alias_table
 from orgimport.imports.session import Diagnostic, RowOutcome, RowVerdict
 
 
@@ -26,6 +27,8 @@ class Column:
     name: str  # the header a file names it by, and the key of a row's `data`
     field: str  # the record field it fills, as the API's error keys name it
     required: bool = False  # a file whose header lacks it is rejected
+    # other headers people write for it, in English and Italian (`Partita IVA`)
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,11 @@ class Kind:
     @property
     def required_columns(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns if c.required)
+
+    @property
+    def header_table(self) -> dict[str, str]:
+        """A header as compared (`orgimport.imports.headers.header_key`) -> its column."""
+        return alias_table(self.column_names, {c.name: c.aliases for c in self.columns})
 
     @property
     def incoming_prefix(self) -> str:

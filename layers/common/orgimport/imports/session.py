@@ -56,6 +56,8 @@ class RowVerdict:
     existing_id: str | None = None
     existing_key: str | None = None
     changes: dict[str, dict[str, Any]] | None = None  # field -> {"from": stored, "to": csv}
+    # every cell of the row as the file holds it (the error report writes them back)
+    cells: tuple[str, ...] = ()
 
     @property
     def candidate_ids(self) -> tuple[str, ...]:
@@ -95,6 +97,8 @@ class RowVerdict:
         if self.existing_id:
             out["existing_id"] = self.existing_id
             out["existing_vat_key"] = self.existing_key
+        if self.cells:
+            out["cells"] = list(self.cells)
         return out
 
     @classmethod
@@ -108,6 +112,7 @@ class RowVerdict:
             existing_id=raw.get("existing_id"),
             existing_key=raw.get("existing_vat_key"),
             changes=raw.get("changes"),
+            cells=tuple(raw.get("cells") or ()),
         )
 
 
@@ -149,6 +154,42 @@ class RowOutcome:
         )
 
 
+@dataclass(frozen=True)
+class SourceFile:
+    """The uploaded file's shape, for the report that gives it back: its format, how a
+    CSV was written, and its header (each cell as written, the column it was read as,
+    "" when ignored)."""
+
+    format: str = "csv"  # "csv" | "xlsx"
+    encoding: str = "utf-8"
+    delimiter: str = ","
+    sep_line: bool = False
+    header: tuple[tuple[str, str], ...] = ()
+
+    def columns_json(self) -> list[dict[str, str | None]]:
+        """`columns` of the validate response."""
+        return [{"header": h, "column": c or None} for h, c in self.header]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "format": self.format,
+            "encoding": self.encoding,
+            "delimiter": self.delimiter,
+            "sep_line": self.sep_line,
+            "header": [list(h) for h in self.header],
+        }
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> SourceFile:
+        return cls(
+            format=str(raw.get("format", "csv")),
+            encoding=str(raw.get("encoding", "utf-8")),
+            delimiter=str(raw.get("delimiter", ",")),
+            sep_line=bool(raw.get("sep_line")),
+            header=tuple((str(h), str(c)) for h, c in raw.get("header") or ()),
+        )
+
+
 @dataclass
 class ImportSession:
     import_id: str
@@ -166,6 +207,7 @@ class ImportSession:
     outcomes: dict[int, RowOutcome] = field(default_factory=dict)  # row_number -> outcome
     # the owner's kind (with user_id and org_id): a token's user, or the S3 actor
     actor: str = ACTOR_USER
+    file: SourceFile | None = None  # None: a session from before files were described
 
     def is_owned_by(self, caller: Caller) -> bool:
         """Bound to user and organization, and to the kind of actor that made it."""
@@ -191,4 +233,5 @@ class ImportSession:
 
     def report(self) -> dict[str, Any]:
         """`data` of the validate response."""
-        return {**self.summary(), "rows": [r.as_json() for r in self.rows]}
+        columns = self.file.columns_json() if self.file else []
+        return {**self.summary(), "columns": columns, "rows": [r.as_json() for r in self.rows]}

@@ -14,7 +14,7 @@ from orgimport.imports.csv_reader import read_csv
 from orgimport.imports.judge import judge_found, row_data
 from orgimport.imports.kind import Kind, KindRecords
 from orgimport.imports.ports import SessionStore
-from orgimport.imports.session import ImportSession
+from orgimport.imports.session import ImportSession, SourceFile
 
 
 def validate_csv(
@@ -35,7 +35,10 @@ def validate_csv(
     before any store access. `now` is epoch seconds; the session dies at now + ttl.
     """
     table = read_csv(
-        data, expected_columns=kind.column_names, required_columns=kind.required_columns
+        data,
+        expected_columns=kind.column_names,
+        required_columns=kind.required_columns,
+        aliases=kind.header_table,
     )
     findings = records.findings([row_data(kind, r) for r in table.records], caller)
     session = ImportSession(
@@ -48,6 +51,13 @@ def validate_csv(
         expires_at=now + ttl_seconds,
         rows=judge_found(kind, table.records, findings),
         source=source,
+        file=SourceFile(
+            "csv",
+            table.encoding,
+            table.delimiter,
+            table.sep_line,
+            tuple((h.header, h.column) for h in table.header),
+        ),
     )
     sessions.save_new(session)
     return session

@@ -204,8 +204,10 @@ class OrganizationRepository:
         keep_vat: bool = False,
         read_first: bool = False,
         path: tuple[str, ...] | None = None,
+        keep: tuple[str, ...] = (),
     ) -> Overwritten:
-        """Replace every field of a record in one conditional UpdateItem.
+        """Replace every field of a record (but those in `keep`) in one conditional
+        UpdateItem.
 
         The condition pins the VAT the caller saw (and, for imports, that it is not
         archived) and asks that some field differ; the old image it returns tells which
@@ -216,7 +218,7 @@ class OrganizationRepository:
         record's path, when the caller knows it, pinned so that below the distributors
         a rename re-sorts it in the same request (else in a second one, `_resort`).
         """
-        ignore = ("vat",) if keep_vat else ()
+        ignore = (("vat",) if keep_vat else ()) + tuple(a for a in keep if a != "vat")
         if read_first:
             done = self._unchanged(distributor_id, fields, expected_vat_key, require_active, ignore)
             if done is not None:
@@ -281,7 +283,7 @@ class OrganizationRepository:
         """The record after the write, from its old image (re-sorted after a rename when
         the write did not know its path)."""
         old = to_domain(DistributorItem.from_raw_data(image))
-        new = replace(fields, vat=old.fields.vat) if keep_vat else fields
+        new = replace(fields, **{a: getattr(old.fields, a) for a in ignore})
         updated = replace(old, fields=new, updated_at=updated_at)
         if self.keys.paths_in_sort_key and pinned is None and old.fields.name != new.name:
             self._resort(updated)

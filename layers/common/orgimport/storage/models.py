@@ -201,6 +201,8 @@ class SessionPartItem(Model):
     row_parts = NumberAttribute(null=True)
     request_hash = UnicodeAttribute(null=True)
     lease_until = NumberAttribute(null=True)
+    # the uploaded file's shape (SourceFile as JSON): format, encoding, delimiter, header
+    file_shape = UnicodeAttribute(null=True)
 
 
 def bind_tables(distributors_table: str, sessions_table: str, region: str) -> None:

@@ -32,7 +32,7 @@ from pynamodb.exceptions import PutError, UpdateError
 from orgimport.core.errors import Conflict, SessionExpired, SessionNotFound
 from orgimport.core.identity import ACTOR_S3, ACTOR_USER
 from orgimport.imports.ports import SessionExists
-from orgimport.imports.session import ImportSession, RowOutcome, RowVerdict
+from orgimport.imports.session import ImportSession, RowOutcome, RowVerdict, SourceFile
 from orgimport.storage.conditions import condition_failed
 from orgimport.storage.models import SessionPartItem
 
@@ -164,6 +164,7 @@ class SessionRepository:
             created_at=session.created_at,
             source=session.source,
             row_parts=1,
+            file_shape=json.dumps(session.file.as_json()) if session.file else None,
         )
         try:
             meta.save(condition=SessionPartItem.pk.does_not_exist())
@@ -202,6 +203,7 @@ class SessionRepository:
             rows=_verdicts(rows, pieces),
             status=meta.status,  # type: ignore[arg-type]
             source=meta.source,
+            file=SourceFile.from_json(json.loads(meta.file_shape)) if meta.file_shape else None,
             request_hash=meta.request_hash,
             lease_until=int(meta.lease_until) if meta.lease_until is not None else None,
             outcomes=_outcomes(results, pieces),

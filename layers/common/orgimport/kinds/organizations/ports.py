@@ -89,9 +89,11 @@ class OrganizationStore(Protocol):
         keep_vat: bool = False,
         read_first: bool = False,
         path: tuple[str, ...] | None = None,
+        keep: tuple[str, ...] = (),
     ) -> Overwritten:
-        """Replace the fields, if the record still holds `expected_vat_key` (and is active
-        when `require_active`); nothing written when nothing differs. Else StaleWrite.
+        """Replace the fields (but those in `keep`, which stay as stored), if the record
+        still holds `expected_vat_key` (and is active when `require_active`); nothing
+        written when nothing differs. Else StaleWrite.
         `path`: the record's path when the caller knows it (a hint: it saves a request)."""
         ...
 

@@ -16,7 +16,13 @@ from orgimport.imports.session import RowOutcome, RowVerdict
 from orgimport.kinds.organizations.columns import COLUMN_OF_ATTRIBUTE, DISTRIBUTOR_COLUMNS
 from orgimport.kinds.organizations.ports import OrganizationStore
 from orgimport.kinds.organizations.record import Organization
-from orgimport.kinds.organizations.rules import HeldElsewhere, identity_key, judge_row, row_fields
+from orgimport.kinds.organizations.rules import (
+    HeldElsewhere,
+    absent_attributes,
+    identity_key,
+    judge_row,
+    row_fields,
+)
 from orgimport.kinds.organizations.service import (
     NewOrganization,
     create_organizations,
@@ -80,6 +86,7 @@ class OrganizationWriter:
                 expect_unchanged=row.changes == {},
                 # a holder in the caller's uniqueness scope is most likely its own child
                 path=self.viewer.path,
+                keep=absent_attributes(row.data),
             )
         except DomainError as exc:
             return self._failed(row, exc)

@@ -59,11 +59,21 @@ def identity_key(data: Mapping[str, str]) -> str | None:
     return lookup_key(data.get("vat_number", ""))
 
 
-def changes_against(fields: DistributorFields, stored: Organization) -> dict[str, dict[str, Any]]:
+def absent_attributes(data: Mapping[str, str]) -> tuple[str, ...]:
+    """The attributes whose column the file lacks: an update keeps them as stored."""
+    return tuple(a for a in _CHANGEABLE if COLUMN_OF_ATTRIBUTE[a] not in data)
+
+
+def changes_against(
+    fields: DistributorFields, stored: Organization, keep: tuple[str, ...] = ()
+) -> dict[str, dict[str, Any]]:
     """What an override would overwrite: {column: {"from": stored, "to": csv}} for each
-    field whose cleaned CSV value differs (empty -> None, empty language -> `it`)."""
+    field whose cleaned CSV value differs (empty -> None, empty language -> `it`); the
+    attributes in `keep` (their column absent) are left as they are."""
     out: dict[str, dict[str, Any]] = {}
     for attr in _CHANGEABLE:
+        if attr in keep:
+            continue
         new, old = getattr(fields, attr), getattr(stored.fields, attr)
         if new != old:
             out[COLUMN_OF_ATTRIBUTE[attr]] = {"from": old, "to": new}
@@ -98,5 +108,7 @@ def judge_row(data: Mapping[str, str], holder: Organization | HeldElsewhere | No
     return RowFindings(
         errors=errors,
         warnings=(Diagnostic("vat_number", "already_exists", (vat,)),),
-        target=UpdateTarget(holder.id, key, changes_against(fields, holder)),
+        target=UpdateTarget(
+            holder.id, key, changes_against(fields, holder, absent_attributes(data))
+        ),
     )

@@ -203,9 +203,11 @@ def overwrite_organization(
     expected_vat_key: str,
     expect_unchanged: bool = False,
     path: tuple[str, ...] | None = None,
+    keep: tuple[str, ...] = (),
 ) -> Overwritten:
     """An import's update: the record holding the VAT gets every other field from the
-    row; the VAT itself is never changed, and an archived one is not touched.
+    row (but those in `keep`: their column is absent from the file); the VAT itself is
+    never changed, and an archived one is not touched.
 
     A row equal to the stored record writes nothing; `expect_unchanged` (validate
     saw no change) reads before writing, so that such a row costs no write request.
@@ -221,6 +223,7 @@ def overwrite_organization(
             keep_vat=True,
             read_first=expect_unchanged,
             path=path,
+            keep=keep,
         )
     except StaleWrite as exc:
         raise _stale_holder(exc, repo.tier.noun) from None

@@ -5,6 +5,7 @@ operations as the CRUD API (`users.service`)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from orgimport.core.errors import DomainError, ValidationFailed
 from orgimport.core.identity import Caller
@@ -23,6 +24,7 @@ from orgimport.kinds.users.rules import (
     StoreView,
     identity_key,
     judge_user_row,
+    keeps_phone,
     name_key,
     row_fields,
 )
@@ -96,6 +98,8 @@ class UserWriter:
             if current.archived:
                 raise DomainError("the user holding this email was archived after validation")
             fields = row_fields(row.data).cleaned()
+            if keeps_phone(row.data):
+                fields = replace(fields, phone=current.phone)
             roles = read_roles(fields.roles or "").roles
             done = rewrite(self.users, current, moved(current, fields, roles, self._org(row)))
         except (DomainError, AccountRefused) as exc:
@@ -120,7 +124,9 @@ class UserRecords:
         viewer = self.viewer(caller)
         store = self.users.store
         holders = store.by_emails({k for k in map(identity_key, rows) if k})
-        phones = dict(store.phone_holders({d for r in rows if (d := phone_digits(r["phone"]))}))
+        phones = dict(
+            store.phone_holders({d for r in rows if (d := phone_digits(r.get("phone", "")))})
+        )
         in_scope = self.users.organizations.in_scope(viewer)
         by_name: dict[str, list[OrgRef]] = {}
         for org in in_scope:
@@ -137,7 +143,7 @@ class UserRecords:
         for row in rows:
             out.append(judge_user_row(row, view))
             key = identity_key(row)
-            digits = phone_digits(row["phone"])
+            digits = phone_digits(row.get("phone", ""))
             if digits and key:
                 # a later row of the file with these digits and another email collides
                 held = holders.get(key)

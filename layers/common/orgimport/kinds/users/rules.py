@@ -22,11 +22,16 @@ from orgimport.kinds.users.record import OrgRef, User, user_id_of
 from orgimport.kinds.users.roles import read_roles, roles_text
 
 COLUMNS: tuple[Column, ...] = (
-    Column("email", "email", required=True),
-    Column("name", "name", required=True),
-    Column("phone", "phone"),
-    Column("company_name", "organization_id", required=True),
-    Column("roles", "roles", required=True),
+    Column("email", "email", required=True, aliases=("E-mail", "Mail", "Email address")),
+    Column("name", "name", required=True, aliases=("Nome", "Nome e cognome", "Full name")),
+    Column("phone", "phone", aliases=("Telefono", "Tel", "Cellulare", "Mobile", "Phone")),
+    Column(
+        "company_name",
+        "organization_id",
+        required=True,
+        aliases=("Azienda", "Società", "Ragione sociale", "Organizzazione", "Company"),
+    ),
+    Column("roles", "roles", required=True, aliases=("Ruoli", "Ruolo", "Roles", "Role")),
 )
 KEY_COLUMN = "email"
 # the row's data key its organization is resolved into (one match, or a resolution)
@@ -45,12 +50,19 @@ def identity_key(data: Mapping[str, str]) -> str | None:
 
 
 def row_fields(data: Mapping[str, str]) -> UserFields:
+    """A row's cells as user fields (not yet cleaned); a phone column the file lacks
+    reads as empty (`keeps_phone` tells an update to keep the stored one)."""
     return UserFields(
         email=data.get("email", ""),
         name=data.get("name", ""),
         phone=data.get("phone", ""),
         roles=data.get("roles", ""),
     )
+
+
+def keeps_phone(data: Mapping[str, str]) -> bool:
+    """The file has no phone column: an update keeps the user's phone."""
+    return "phone" not in data
 
 
 @dataclass(frozen=True)
@@ -97,13 +109,19 @@ def _company(
 
 
 def _changes(
-    fields: UserFields, roles: tuple[str, ...], org: OrgRef | None, held: User, view: StoreView
+    fields: UserFields,
+    roles: tuple[str, ...],
+    org: OrgRef | None,
+    held: User,
+    view: StoreView,
+    keep_phone: bool,
 ) -> dict[str, dict[str, Any]]:
-    """What an override would change, by column (the email never changes)."""
+    """What an override would change, by column (the email never changes; a phone whose
+    column the file lacks is kept)."""
     out: dict[str, dict[str, Any]] = {}
     if fields.name != held.name:
         out["name"] = {"from": held.name, "to": fields.name}
-    if fields.phone != held.phone:
+    if not keep_phone and fields.phone != held.phone:
         out["phone"] = {"from": held.phone, "to": fields.phone}
     if roles != held.roles:
         out["roles"] = {"from": roles_text(held.roles), "to": roles_text(roles)}
@@ -141,7 +159,9 @@ def judge_user_row(data: Mapping[str, str], view: StoreView) -> RowFindings:
             tuple(errors),
             tuple(conflicts),
             warnings=(Diagnostic("email", "already_exists", (email,)),),
-            target=UpdateTarget(held.id, key, _changes(fields, roles, org, held, view)),
+            target=UpdateTarget(
+                held.id, key, _changes(fields, roles, org, held, view, keeps_phone(data))
+            ),
             ambiguity=ambiguity,
             resolved=resolved,
         )
