@@ -43,6 +43,8 @@ REFUSED_EXAMPLES = 25
 GATEWAY_UNAUTHORIZED = {"message": "Unauthorized"}
 
 OWNER = "contract-owner"
+# the owner's user roles: every operation open to it, users' included
+OWNER_ROLES = ["Super Admin"]
 # cases per operation on resources that exist (positive data only: ids replaced)
 KNOWN_EXAMPLES = 25
 
@@ -199,7 +201,7 @@ def test_owner(
 ) -> None:
     """An owner reaches every handler: whatever it sends, the answer is documented, and
     data the document says is invalid is refused."""
-    token = contract_stack.token("owner", OWNER)
+    token = contract_stack.token("owner", OWNER, user_roles=OWNER_ROLES)
     checks = [*CHECKS, negative_data_rejection]
     response = _run(case, contract_stack, session, "owner", token, cases_sent, checks)
     assert response.status_code not in (401, 403), response.text
@@ -223,7 +225,7 @@ def test_owner_on_existing_resources(
         case.path_parameters["import_id"] = known.import_id[kind]
     if isinstance(case.body, dict) and "import_id" in case.body:
         case.body["import_id"] = known.import_id[kind]
-    token = contract_stack.token("owner", OWNER)
+    token = contract_stack.token("owner", OWNER, user_roles=OWNER_ROLES)
     response = _run(case, contract_stack, session, "owner, known ids", token, cases_sent)
     assert response.status_code not in (401, 403, 404), response.text
 
@@ -299,7 +301,8 @@ def test_a_tier(
     role: str,
 ) -> None:
     """A distributor, a reseller and a customer the service holds: 403 on the operations
-    of kinds their role may not use, answers as documented on the others."""
+    of kinds their role may not use (users too: their tokens carry no user roles),
+    answers as documented on the others."""
     token = contract_stack.token(role, f"contract-{role}", tier_orgs[role])
     response = _run(case, contract_stack, session, role, token, cases_sent)
     if case.path.split("/")[1] in TIER_USES[role]:

@@ -14,7 +14,6 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 
 from orgimport.api.docs import (
     BAD_REQUEST_RESPONSE,
-    BAD_TEXT_RESPONSE,
     NOT_FOUND_RESPONSE,
     TIER_AUTH_RESPONSES,
     json_doc,
@@ -63,7 +62,7 @@ def _doc(operation_id: str, summary: str, responses: dict[int, Any]) -> dict[str
         "operation_id": operation_id,
         "summary": summary,
         "tags": [TAG],
-        "responses": {**TIER_AUTH_RESPONSES, 400: BAD_TEXT_RESPONSE, **responses},
+        "responses": {**TIER_AUTH_RESPONSES, 400: BAD_REQUEST_RESPONSE, **responses},
     }
 
 

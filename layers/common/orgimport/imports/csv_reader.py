@@ -90,13 +90,7 @@ def read_csv(
     returned in file order, blank ones left out. An Excel `sep=;` first line sets the
     delimiter and is not the header.
     """
-    # Checked on the raw bytes so an oversized upload is never decoded.
-    if len(data) > max_bytes:
-        raise FileRejected(
-            "file_too_large",
-            f"file exceeds the {_describe_size(max_bytes)} limit",
-            {"limit_bytes": max_bytes, "actual_bytes": len(data)},
-        )
+    check_size(data, max_bytes)
     text, encoding = _decode(data)
     if not text.replace("\ufeff", "").strip():
         raise _empty_file()
@@ -112,6 +106,16 @@ def read_csv(
     columns = tuple(h.column for h in header)
     kept = _data_records(records, columns, max_rows)
     return CsvTable(columns, kept, encoding, delimiter, header, sep_line=bool(sep))
+
+
+def check_size(data: bytes, max_bytes: int) -> None:
+    """Checked on the raw bytes, so an oversized upload is never decoded."""
+    if len(data) > max_bytes:
+        raise FileRejected(
+            "file_too_large",
+            f"file exceeds the {_describe_size(max_bytes)} limit",
+            {"limit_bytes": max_bytes, "actual_bytes": len(data)},
+        )
 
 
 def _header(records: Iterator[tuple[int, list[str]]]) -> list[str]:
@@ -135,7 +139,7 @@ def _data_records(
             continue
         count += 1
         if count <= max_rows:
-            kept.append(_make_record(row_number, cells, columns))
+            kept.append(make_record(row_number, cells, columns))
     if count == 0:
         raise FileRejected("no_data_rows", "file has a header but no data rows")
     if count > max_rows:
@@ -311,7 +315,9 @@ def _is_blank(cells: list[str]) -> bool:
     return not "".join(cells).strip()
 
 
-def _make_record(row_number: int, raw: list[str], columns: tuple[str, ...]) -> CsvRecord:
+def make_record(row_number: int, raw: list[str], columns: tuple[str, ...]) -> CsvRecord:
+    """A data row's cells by column (trimmed), the non-blank cells beyond the header, and
+    every cell as written."""
     values = [cell.strip() for cell in raw]
     width = len(columns)
     # Short rows: the cells a spreadsheet left off are empty.

@@ -10,11 +10,12 @@ from __future__ import annotations
 import uuid
 
 from orgimport.core.identity import Caller
-from orgimport.imports.csv_reader import read_csv
+from orgimport.imports.file_reader import read_file
 from orgimport.imports.judge import judge_found, row_data
 from orgimport.imports.kind import Kind, KindRecords
 from orgimport.imports.ports import SessionStore
 from orgimport.imports.session import ImportSession, SourceFile
+from orgimport.imports.xlsx_reader import XLSX_FORMAT
 
 
 def validate_csv(
@@ -31,10 +32,11 @@ def validate_csv(
 ) -> ImportSession:
     """Judge every row of `data` and store the verdicts as a new session.
 
-    Raises FileRejected for file-level problems (size, rows, columns, encoding),
-    before any store access. `now` is epoch seconds; the session dies at now + ttl.
+    `data` is a CSV or an Excel workbook (decided by its content). Raises FileRejected
+    for file-level problems (size, rows, columns, encoding), before any store access.
+    `now` is epoch seconds; the session dies at now + ttl.
     """
-    table = read_csv(
+    table = read_file(
         data,
         expected_columns=kind.column_names,
         required_columns=kind.required_columns,
@@ -52,7 +54,7 @@ def validate_csv(
         rows=judge_found(kind, table.records, findings),
         source=source,
         file=SourceFile(
-            "csv",
+            "xlsx" if table.encoding == XLSX_FORMAT else "csv",
             table.encoding,
             table.delimiter,
             table.sep_line,
