@@ -9,10 +9,11 @@ import json
 import time
 import zlib
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 
@@ -29,6 +30,11 @@ from orgimport.imports.template_csv import (
     TEMPLATE_CONTENT_TYPE,
     template_filename,
     template_text,
+)
+from orgimport.imports.template_xlsx import (
+    XLSX_CONTENT_TYPE,
+    template_workbook,
+    workbook_filename,
 )
 from orgimport.imports.validate import validate_csv
 from orgimport.kinds.registry import KINDS
@@ -66,14 +72,36 @@ def report_response(report: dict[str, Any], accept_encoding: str) -> Response:
     )
 
 
-def template(kind: Kind):
+def template(kind: Kind, file_format: str = "csv"):
     metrics.add_metric(name="ImportTemplateDownloads", unit=MetricUnit.Count, value=1)
+    if file_format == "xlsx":
+        body: str | bytes = template_workbook(kind)
+        content_type, name = XLSX_CONTENT_TYPE, workbook_filename(kind)
+    else:
+        body, content_type, name = (
+            template_text(kind),
+            TEMPLATE_CONTENT_TYPE,
+            template_filename(kind),
+        )
     return Response(
         200,
-        content_type=TEMPLATE_CONTENT_TYPE,
-        body=template_text(kind),
-        headers={"Content-Disposition": f'attachment; filename="{template_filename(kind)}"'},
+        content_type=content_type,
+        body=body,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+def _template_of(kind: Kind) -> Callable[..., Any]:
+    def route(
+        file_format: Annotated[
+            Literal["csv", "xlsx"],
+            Query(alias="format", description="`csv` (the default) or `xlsx` (a workbook)."),
+        ] = "csv",
+    ) -> Any:
+        return template(kind, file_format)
+
+    route.__name__ = f"template_{kind.name}"
+    return route
 
 
 def new_upload():
@@ -138,7 +166,7 @@ def _of(kind: Kind, step: Callable[[Kind], Any]) -> Callable[[], Any]:
 # one router per kind: the same three routes under each kind's path
 for kind in KINDS:
     base = f"/{kind.name}/import"
-    app.get(f"{base}/template", **import_operation(kind, "template"))(_of(kind, template))
+    app.get(f"{base}/template", **import_operation(kind, "template"))(_template_of(kind))
     app.post(f"{base}/uploads", **import_operation(kind, "upload"))(new_upload)
     app.post(f"{base}/validate", **import_operation(kind, "validate"))(_of(kind, validate))
 

@@ -178,11 +178,17 @@ _VALIDATE_BODY: dict[str, Any] = {
                     FORM_FIELD: {
                         "type": "string",
                         "format": "binary",
-                        "description": "The CSV file (UTF-8, or Latin-1; comma or semicolon).",
+                        "description": "The CSV file (UTF-8, or Latin-1; comma or "
+                        "semicolon) or an Excel workbook (.xlsx): the content decides.",
                     }
                 },
             },
-            "encoding": {FORM_FIELD: {"contentType": "text/csv"}},
+            "encoding": {
+                FORM_FIELD: {
+                    "contentType": "text/csv, application/vnd.openxmlformats-"
+                    "officedocument.spreadsheetml.sheet"
+                }
+            },
         },
         "text/csv": {
             "schema": {"type": "string", "description": "The CSV file itself."},
@@ -194,8 +200,10 @@ _VALIDATE_BODY: dict[str, Any] = {
 
 _OPERATIONS: dict[str, dict[str, Any]] = {
     "getImportTemplate": {
-        "summary": "Download the CSV template",
-        "description": "The header row and two example rows.",
+        "summary": "Download the template (CSV or workbook)",
+        "description": "The header row and two example rows; `format=xlsx`: an Excel "
+        "workbook, its VAT and phone columns formatted as text, and a second sheet that "
+        "explains each column and its rules in Italian and English.",
         "tags": [TAG_IMPORT],
         "responses": {
             200: {
@@ -206,7 +214,12 @@ _OPERATIONS: dict[str, dict[str, Any]] = {
                         "schema": {"type": "string"},
                     }
                 },
-                "content": {"text/csv": {"schema": {"type": "string"}}},
+                "content": {
+                    "text/csv": {"schema": {"type": "string"}},
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                        "schema": {"type": "string", "format": "binary"}
+                    },
+                },
             },
         },
     },

@@ -19,6 +19,9 @@ from orgimport.core.policy import KindPolicy
 from orgimport.imports.headers import alias_table
 from orgimport.imports.session import Diagnostic, RowOutcome, RowVerdict
 
+# the names of the files an S3 import reads (the content decides how: CSV or workbook)
+IMPORT_SUFFIXES: tuple[str, ...] = (".csv", ".xlsx")
+
 
 @dataclass(frozen=True)
 class Column:
@@ -29,6 +32,10 @@ class Column:
     required: bool = False  # a file whose header lacks it is rejected
     # other headers people write for it, in English and Italian (`Partita IVA`)
     aliases: tuple[str, ...] = ()
+    # what the column holds and its rules, in Italian and in English (the template's guide)
+    guide: tuple[str, str] = ("", "")
+    # a column of codes whose leading zeros matter (VAT, phone): text in the workbook
+    as_text: bool = False
 
 
 @dataclass(frozen=True)
@@ -100,9 +107,10 @@ class Kind:
 
     def imports_key(self, key: str) -> bool:
         """A key put in the import bucket that is a file of this kind: under its incoming
-        prefix, ending in .csv, with a name."""
+        prefix, ending in .csv or .xlsx, with a name."""
         prefix = self.incoming_prefix
-        return key.startswith(prefix) and key.endswith(".csv") and len(key) > len(prefix) + 4
+        suffix = next((s for s in IMPORT_SUFFIXES if key.endswith(s)), "")
+        return bool(suffix) and key.startswith(prefix) and len(key) > len(prefix) + len(suffix)
 
     @property
     def id_column(self) -> str:

@@ -27,9 +27,12 @@ from orgimport.imports.ports import UploadStore
 FORM_FIELD = "file"
 MULTIPART = "multipart/form-data"
 JSON_TYPE = "application/json"
-# What browsers and tools send for a .csv file (Windows labels CSV as an Excel type).
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# What browsers and tools send for a .csv file (Windows labels CSV as an Excel type), and
+# the OOXML type of a workbook: the content decides how the file is read.
 RAW_CSV_TYPES = (
     "text/csv",
+    XLSX_TYPE,
     "application/csv",
     "text/plain",
     "application/vnd.ms-excel",

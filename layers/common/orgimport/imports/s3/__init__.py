@@ -12,7 +12,6 @@ repositories:
 """
 
 from orgimport.imports.s3.keys import (
-    CSV_SUFFIX,
     OVERRIDE_METADATA,
     import_id_for,
     is_import_key,
@@ -25,7 +24,6 @@ from orgimport.imports.s3.keys import (
 from orgimport.imports.s3.run import ImportIncomplete, S3ImportOutcome, import_s3_object
 
 __all__ = [
-    "CSV_SUFFIX",
     "OVERRIDE_METADATA",
     "ImportIncomplete",
     "S3ImportOutcome",

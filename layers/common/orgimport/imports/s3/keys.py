@@ -8,10 +8,9 @@ import uuid
 from collections.abc import Iterable
 
 from orgimport.core.identity import Caller, system_caller
-from orgimport.imports.kind import Kind
+from orgimport.imports.kind import IMPORT_SUFFIXES, Kind
 from orgimport.imports.ports import S3ObjectRef
 
-CSV_SUFFIX = ".csv"
 # object metadata (x-amz-meta-override): "true", any case -> override; anything else -> not
 OVERRIDE_METADATA = "override"
 # created_by.user_id of an S3 import: this prefix and the event's userIdentity.principalId
@@ -22,8 +21,8 @@ IMPORT_ID_NAMESPACE = uuid.UUID("0c6b7f2e-5d0a-5b8e-9e61-3a9f4c2d7b15")
 
 
 def is_import_key(key: str, kind: Kind) -> bool:
-    """A key the pipeline imports as `kind`: under its incoming prefix, ending in .csv,
-    with a name."""
+    """A key the pipeline imports as `kind`: under its incoming prefix, ending in .csv or
+    .xlsx, with a name."""
     return kind.imports_key(key)
 
 
@@ -33,10 +32,11 @@ def kind_of_key(key: str, kinds: Iterable[Kind]) -> Kind | None:
 
 
 def report_keys(key: str, kind: Kind) -> tuple[str, str]:
-    """incoming/<kind>/<name>.csv -> reports/<kind>/<name>.json and .csv."""
+    """incoming/<kind>/<name>.csv (or .xlsx) -> reports/<kind>/<name>.json and .csv."""
     if not is_import_key(key, kind):
         raise ValueError(f"{key} is not an import key")
-    name = key[len(kind.incoming_prefix) : -len(CSV_SUFFIX)]
+    suffix = next(s for s in IMPORT_SUFFIXES if key.endswith(s))
+    name = key[len(kind.incoming_prefix) : -len(suffix)]
     return f"{kind.reports_prefix}{name}.json", f"{kind.reports_prefix}{name}.csv"
 
 

@@ -22,16 +22,58 @@ from orgimport.kinds.users.record import OrgRef, User, user_id_of
 from orgimport.kinds.users.roles import read_roles, roles_text
 
 COLUMNS: tuple[Column, ...] = (
-    Column("email", "email", required=True, aliases=("E-mail", "Mail", "Email address")),
-    Column("name", "name", required=True, aliases=("Nome", "Nome e cognome", "Full name")),
-    Column("phone", "phone", aliases=("Telefono", "Tel", "Cellulare", "Mobile", "Phone")),
+    Column(
+        "email",
+        "email",
+        guide=(
+            "E-mail della persona: obbligatoria, unica tra tutti gli utenti; non cambia mai.",
+            "The person's email: required, unique among all users; it never changes.",
+        ),
+        required=True,
+        aliases=("E-mail", "Mail", "Email address"),
+    ),
+    Column(
+        "name",
+        "name",
+        guide=(
+            "Nome e cognome: obbligatorio, da 1 a 255 caratteri.",
+            "Full name: required, 1 to 255 characters.",
+        ),
+        required=True,
+        aliases=("Nome", "Nome e cognome", "Full name"),
+    ),
+    Column(
+        "phone",
+        "phone",
+        guide=(
+            "Telefono, facoltativo: + e il prefisso del paese; unico tra gli utenti attivi.",
+            "Phone, optional: + and the country code; unique among active users.",
+        ),
+        as_text=True,
+        aliases=("Telefono", "Tel", "Cellulare", "Mobile", "Phone"),
+    ),
     Column(
         "company_name",
         "organization_id",
+        guide=(
+            "Nome dell'organizzazione, come nel vostro elenco: obbligatorio; se più "
+            "organizzazioni hanno lo stesso nome, la conferma chiede quale.",
+            "The organization's name as in your lists: required; when several share it, "
+            "confirm asks which one.",
+        ),
         required=True,
         aliases=("Azienda", "Società", "Ragione sociale", "Organizzazione", "Company"),
     ),
-    Column("roles", "roles", required=True, aliases=("Ruoli", "Ruolo", "Roles", "Role")),
+    Column(
+        "roles",
+        "roles",
+        guide=(
+            "Ruoli separati da ; tra Super Admin, Admin, Support, Reader: almeno uno.",
+            "Roles separated by ; among Super Admin, Admin, Support, Reader: at least one.",
+        ),
+        required=True,
+        aliases=("Ruoli", "Ruolo", "Roles", "Role"),
+    ),
 )
 KEY_COLUMN = "email"
 # the row's data key its organization is resolved into (one match, or a resolution)
