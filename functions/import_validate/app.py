@@ -97,7 +97,7 @@ def _template_of(kind: Kind) -> Callable[..., Any]:
             Literal["csv", "xlsx"],
             Query(alias="format", description="`csv` (the default) or `xlsx` (a workbook)."),
         ] = "csv",
-    ) -> Any:
+    ):  # no return annotation: Powertools would serialize the workbook's bytes by it
         return template(kind, file_format)
 
     route.__name__ = f"template_{kind.name}"
