@@ -1,4 +1,5 @@
-"""Import, step two: confirm a validated import, and read an import's status.
+"""Import, step two: confirm a validated import, read an import's status, and give the
+user's rows back with their verdicts (the error round-trip report).
 
 A thin entry point over orgimport.imports.confirm: the body parsed into typed input,
 the caller from the claims, one domain call, the result as an envelope; an
@@ -6,12 +7,12 @@ audit line per created or updated distributor and the confirm's metrics.
 """
 
 import time
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 
@@ -29,6 +30,10 @@ from orgimport.imports.confirm import (
     import_status,
 )
 from orgimport.imports.kind import Kind
+from orgimport.imports.messages import language_of
+from orgimport.imports.roundtrip import report_csv, report_workbook
+from orgimport.imports.status import readable_session
+from orgimport.imports.template_xlsx import XLSX_CONTENT_TYPE
 from orgimport.kinds.registry import KINDS
 from orgimport.runtime.confirm_runtime import add_row_metrics, audit_rows, confirm_options
 
@@ -87,6 +92,33 @@ def status(kind: Kind, import_id: str) -> Response:
     return json_response(200, "import status", data)
 
 
+def report(kind: Kind, import_id: str, file_format: str) -> Response:
+    """The user's rows back with import_status and import_messages (the error round-trip)."""
+    try:
+        key = str(UUID(import_id))
+    except ValueError:
+        raise ValidationFailed([FieldError("import_id", "invalid_format", import_id)]) from None
+    session = readable_session(
+        wiring.session_store(), caller_of(app), key, int(time.time()), kind.name
+    )
+    language = language_of(app.current_event.headers.get("accept-language"))
+    name = f"{kind.name}_import_{key}_report.{file_format}"
+    if file_format == "xlsx":
+        body, content_type = report_workbook(session, language), XLSX_CONTENT_TYPE
+    else:
+        encoding = session.file.encoding if session.file else "utf-8"
+        body, content_type = report_csv(session, language), f"text/csv; charset={encoding}"
+    return Response(
+        200,
+        content_type=content_type,
+        body=body,
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Content-Language": language,
+        },
+    )
+
+
 def add_routes(kind: Kind) -> None:
     """Confirm and status under the kind's path: one router per kind."""
     base = f"/{kind.name}/import"
@@ -102,6 +134,16 @@ def add_routes(kind: Kind) -> None:
         import_id: Annotated[str, Path(description="`import_id` from the validate response.")],
     ):
         return status(kind, import_id)
+
+    @app.get(f"{base}/<import_id>/report", **import_operation(kind, "report"))
+    def report_route(
+        import_id: Annotated[str, Path(description="`import_id` from the validate response.")],
+        file_format: Annotated[
+            Literal["csv", "xlsx"],
+            Query(alias="format", description="`csv` (the default) or `xlsx`."),
+        ] = "csv",
+    ):
+        return report(kind, import_id, file_format)
 
 
 for kind in KINDS:

@@ -300,6 +300,41 @@ _OPERATIONS: dict[str, dict[str, Any]] = {
             404: json_doc("Not found - unknown or expired import", ErrorEnvelope),
         },
     },
+    "getImportReport": {
+        "summary": "Get the uploaded rows back with their verdicts (CSV or workbook)",
+        "description": "The rows as the file held them, with two columns added: "
+        "`import_status` (the row's verdict; after confirm, its outcome) and "
+        "`import_messages` (sentences in Italian or English, by `Accept-Language`). A CSV "
+        "keeps the upload's delimiter and encoding; cells a spreadsheet would evaluate are "
+        'written as `="..."`. Fix the rows and upload the file again: the two columns are '
+        "ignored.",
+        "tags": [TAG_IMPORT],
+        "responses": {
+            200: {
+                "description": "The report, as an attachment",
+                "headers": {
+                    "Content-Disposition": {
+                        "description": "`attachment; filename=...`",
+                        "schema": {"type": "string"},
+                    },
+                },
+                "content": {
+                    "text/csv": {"schema": {"type": "string"}},
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                        "schema": {"type": "string", "format": "binary"}
+                    },
+                },
+            },
+            400: json_doc(
+                "Bad request - `import_id` is not a UUID", ValidationErrorEnvelope | ErrorEnvelope
+            ),
+            403: json_doc(
+                "Forbidden - insufficient permissions, or the import belongs to another user",
+                ErrorEnvelope,
+            ),
+            404: json_doc("Not found - unknown or expired import", ErrorEnvelope),
+        },
+    },
 }
 
 
@@ -333,6 +368,7 @@ _IMPORT_STEPS = {
     "validate": ("validateImport", "validate{P}Import"),
     "confirm": ("confirmImport", "confirm{P}Import"),
     "status": ("getImportStatus", "get{P}ImportStatus"),
+    "report": ("getImportReport", "get{P}ImportReport"),
 }
 
 

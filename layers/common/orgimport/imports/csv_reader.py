@@ -108,6 +108,16 @@ def read_csv(
     return CsvTable(columns, kept, encoding, delimiter, header, sep_line=bool(sep))
 
 
+# a cell the error report wrote as a text formula (`="=SUM(A1)"`) so that a spreadsheet
+# shows it and evaluates nothing: read back as the text inside
+_TEXT_FORMULA_RE = re.compile(r'="((?:[^"]|"")*)"')
+
+
+def _unwrapped(cell: str) -> str:
+    found = _TEXT_FORMULA_RE.fullmatch(cell.strip())
+    return found.group(1).replace('""', '"') if found else cell
+
+
 def check_size(data: bytes, max_bytes: int) -> None:
     """Checked on the raw bytes, so an oversized upload is never decoded."""
     if len(data) > max_bytes:
@@ -139,7 +149,7 @@ def _data_records(
             continue
         count += 1
         if count <= max_rows:
-            kept.append(make_record(row_number, cells, columns))
+            kept.append(make_record(row_number, [_unwrapped(c) for c in cells], columns))
     if count == 0:
         raise FileRejected("no_data_rows", "file has a header but no data rows")
     if count > max_rows:
