@@ -198,6 +198,18 @@ _VALIDATE_BODY: dict[str, Any] = {
     },
 }
 
+# what a read of one import session answers besides its 200 (status, report)
+_SESSION_READ_RESPONSES: dict[int, OpenAPIResponse] = {
+    400: json_doc(
+        "Bad request - `import_id` is not a UUID", ValidationErrorEnvelope | ErrorEnvelope
+    ),
+    403: json_doc(
+        "Forbidden - insufficient permissions, or the import belongs to another user",
+        ErrorEnvelope,
+    ),
+    404: json_doc("Not found - unknown or expired import", ErrorEnvelope),
+}
+
 _OPERATIONS: dict[str, dict[str, Any]] = {
     "getImportTemplate": {
         "summary": "Download the template (CSV or workbook)",
@@ -290,14 +302,7 @@ _OPERATIONS: dict[str, dict[str, Any]] = {
         "tags": [TAG_IMPORT],
         "responses": {
             200: json_doc("The import's status", ImportStatusResponse),
-            400: json_doc(
-                "Bad request - `import_id` is not a UUID", ValidationErrorEnvelope | ErrorEnvelope
-            ),
-            403: json_doc(
-                "Forbidden - insufficient permissions, or the import belongs to another user",
-                ErrorEnvelope,
-            ),
-            404: json_doc("Not found - unknown or expired import", ErrorEnvelope),
+            **_SESSION_READ_RESPONSES,
         },
     },
     "getImportReport": {
@@ -325,14 +330,7 @@ _OPERATIONS: dict[str, dict[str, Any]] = {
                     },
                 },
             },
-            400: json_doc(
-                "Bad request - `import_id` is not a UUID", ValidationErrorEnvelope | ErrorEnvelope
-            ),
-            403: json_doc(
-                "Forbidden - insufficient permissions, or the import belongs to another user",
-                ErrorEnvelope,
-            ),
-            404: json_doc("Not found - unknown or expired import", ErrorEnvelope),
+            **_SESSION_READ_RESPONSES,
         },
     },
 }

@@ -60,6 +60,13 @@ class ValidationFailed(DomainError):
         )
 
 
+def rules_broken(exc: ValidationFailed, noun: str) -> str:
+    """The sentence of a row whose record the rules refused (`the row breaks the user
+    rules: email invalid format`)."""
+    broken = ", ".join(f"{e.key} {e.message.replace('_', ' ')}" for e in exc.errors)
+    return f"the row breaks the {noun} rules: {broken}"
+
+
 class VatTaken(ValidationFailed):
     """Another distributor (active or archived) already holds this VAT identity."""
 

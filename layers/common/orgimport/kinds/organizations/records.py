@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from orgimport.core.errors import DomainError, NotFound, ValidationFailed, VatTaken
+from orgimport.core.errors import DomainError, NotFound, ValidationFailed, VatTaken, rules_broken
 from orgimport.core.identity import Caller
 from orgimport.core.mapper import Mapper
 from orgimport.core.policy import KindPolicy
@@ -36,8 +36,7 @@ def _readable(exc: DomainError, noun: str) -> str:
     if isinstance(exc, VatTaken):
         return f"VAT {exc.vat} is already held by another {noun}"
     if isinstance(exc, ValidationFailed):
-        broken = ", ".join(f"{e.key} {e.message.replace('_', ' ')}" for e in exc.errors)
-        return f"the row breaks the {noun} rules: {broken}"
+        return rules_broken(exc, noun)
     return exc.message
 
 

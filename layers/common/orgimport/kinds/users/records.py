@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from orgimport.core.errors import DomainError, ValidationFailed
+from orgimport.core.errors import DomainError, ValidationFailed, rules_broken
 from orgimport.core.identity import Caller
 from orgimport.core.mapper import Mapper
 from orgimport.core.policy import KindPolicy
@@ -38,8 +38,7 @@ def _readable(exc: BaseException) -> str:
     if isinstance(exc, AccountRefused):
         return f"the sign-in account could not be created: {exc.sentence}"
     if isinstance(exc, ValidationFailed):
-        broken = ", ".join(f"{e.key} {e.message.replace('_', ' ')}" for e in exc.errors)
-        return f"the row breaks the user rules: {broken}"
+        return rules_broken(exc, "user")
     if isinstance(exc, DomainError):
         return exc.message
     raise exc
