@@ -33,10 +33,7 @@ def verdicts(session):
 @pytest.mark.parametrize(
     "name",
     [
-        pytest.param(
-            "messy.csv",
-            marks=pytest.mark.xfail(strict=True, reason="open: one messy row re-reads otherwise"),
-        ),
+        "messy.csv",
         "semicolon_bom.csv",
         "workbooks/semicolon_bom.xlsx",
     ],

@@ -9,6 +9,8 @@ the spreadsheet and uploads the file again; the two columns are then ignored.
   written as the text formula `="..."`, which shows the cell exactly as written and
   evaluates nothing; the reader takes that form back as the text inside.
 - xlsx: one sheet, every cell a text cell (never a formula).
+- Each row stays on the row number it had (a blank line the upload skipped is a blank
+  line here too), so the report's row numbers and the file's agree.
 - Columns the upload already had as `import_status`/`import_messages` (a report sent
   again) are replaced, not repeated.
 """
@@ -48,12 +50,14 @@ def _messages(row: RowVerdict, done: RowOutcome | None, language: str) -> str:
 
 
 def report_rows(session: ImportSession, language: str) -> tuple[list[str], list[list[str]]]:
-    """The header and the rows of the report, every cell as text."""
+    """The header and the rows of the report, every cell as text; a blank row is `[]`."""
     file = session.file or SourceFile()
     kept = _kept_positions(file)
     header = [file.header[i][0] for i in kept] + list(REPORT_COLUMNS)
-    lines = []
+    lines: list[list[str]] = []
     for row in session.rows:
+        # the header is row 1: rows the upload left blank come back blank
+        lines.extend([] for _ in range(row.row_number - 2 - len(lines)))
         cells = list(row.cells) + [""] * (len(file.header) - len(row.cells))
         extra = cells[len(file.header) :]  # cells beyond the header stay, after ours
         done = session.outcomes.get(row.row_number)
