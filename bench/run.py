@@ -1,8 +1,9 @@
 """`make bench`: every benchmark phase in order, each in a fresh interpreter, then a table.
 
-Phases: validate (bench.validate_bench), then confirm (bench.confirm_bench) when it
-exists. A fresh interpreter per phase keeps one phase's clients, caches and moto
-state out of the other's figures.
+Phases: validate (bench.validate_bench), workbook (bench.workbook_bench: the same rows
+as .xlsx and CSV), confirm (bench.confirm_bench), tiers and users.
+A fresh interpreter per phase keeps one phase's clients, caches and moto state out of
+the other's figures.
 """
 
 from __future__ import annotations
@@ -16,7 +17,10 @@ from typing import Any
 from bench.common import FIGURES_PREFIX, ROOT
 
 # name, module, what it prints; each module's main() returns its figures
-PHASES: list[tuple[str, str]] = [("validate", "bench.validate_bench")]
+PHASES: list[tuple[str, str]] = [
+    ("validate", "bench.validate_bench"),
+    ("workbook", "bench.workbook_bench"),
+]
 # --- confirm phase: bench/confirm_bench.py (owned by the confirm work) runs here if present ---
 if importlib.util.find_spec("bench.confirm_bench") is not None:
     PHASES.append(("confirm", "bench.confirm_bench"))
@@ -34,6 +38,9 @@ LIMITS: dict[str, tuple[str, float | None, str]] = {
     "dependencies_import_median_s": ("validate: its dependencies alone (median)", None, "s"),
     "import_ratio": ("validate: import ratio handler / dependencies", 1.2, ""),
     "dependency_modules": ("validate: dependency modules the handler loads", None, ""),
+    "workbook_memory_ratio": ("workbook: peak memory of a validate, .xlsx / CSV", 2.0, ""),
+    "workbook_read_memory_ratio": ("workbook: peak memory of reading, .xlsx / CSV", None, ""),
+    "workbook_time_ratio": ("workbook: validate wall time, .xlsx / CSV (median)", None, ""),
     "requests_per_row": ("confirm: requests per created/updated row", 1.1, ""),
     "bookkeeping_requests": ("confirm: session bookkeeping requests", 10, ""),
     "ratio": ("confirm: +10 ms, concurrent / sequential time", 0.25, ""),

@@ -33,7 +33,7 @@ from orgimport.imports.kind import Kind
 from orgimport.imports.messages import language_of
 from orgimport.imports.roundtrip import report_csv, report_workbook
 from orgimport.imports.status import readable_session
-from orgimport.imports.template_xlsx import XLSX_CONTENT_TYPE
+from orgimport.imports.uploads import XLSX_TYPE
 from orgimport.kinds.registry import KINDS
 from orgimport.runtime.confirm_runtime import add_row_metrics, audit_rows, confirm_options
 
@@ -104,7 +104,7 @@ def report(kind: Kind, import_id: str, file_format: str) -> Response:
     language = language_of(app.current_event.headers.get("accept-language"))
     name = f"{kind.name}_import_{key}_report.{file_format}"
     if file_format == "xlsx":
-        body, content_type = report_workbook(session, language), XLSX_CONTENT_TYPE
+        body, content_type = report_workbook(session, language), XLSX_TYPE
     else:
         encoding = session.file.encoding if session.file else "utf-8"
         body, content_type = report_csv(session, language), f"text/csv; charset={encoding}"

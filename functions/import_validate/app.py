@@ -31,11 +31,8 @@ from orgimport.imports.template_csv import (
     template_filename,
     template_text,
 )
-from orgimport.imports.template_xlsx import (
-    XLSX_CONTENT_TYPE,
-    template_workbook,
-    workbook_filename,
-)
+from orgimport.imports.template_xlsx import template_workbook, workbook_filename
+from orgimport.imports.uploads import XLSX_TYPE
 from orgimport.imports.validate import validate_csv
 from orgimport.kinds.registry import KINDS
 
@@ -76,7 +73,7 @@ def template(kind: Kind, file_format: str = "csv"):
     metrics.add_metric(name="ImportTemplateDownloads", unit=MetricUnit.Count, value=1)
     if file_format == "xlsx":
         body: str | bytes = template_workbook(kind)
-        content_type, name = XLSX_CONTENT_TYPE, workbook_filename(kind)
+        content_type, name = XLSX_TYPE, workbook_filename(kind)
     else:
         body, content_type, name = (
             template_text(kind),

@@ -10,7 +10,6 @@ import io
 
 from orgimport.imports.kind import Kind
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEXT_FORMAT = "@"
 # rows of the first sheet formatted as text ahead of what the user will type
 _TEXT_ROWS = 1001
