@@ -15,12 +15,18 @@ USER ?= local-user
 ORG ?= owner
 USER_ROLES ?=
 
-.PHONY: help install local token s3-import test unit integration e2e lint format typecheck sam-validate build bench openapi clean
+.PHONY: help install debian local token s3-import test unit integration e2e lint format typecheck sam-validate build bench openapi clean
 
 $(DEPS): requirements-dev.txt layers/common/requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
+
+# Debian's packages the tests use (LibreOffice Calc opens the reports as a user would),
+# installed on first run; root installs directly, anyone else through sudo
+DEBIAN_PACKAGES := libreoffice-calc-nogui
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+debian: ; @command -v soffice >/dev/null || { $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends $(DEBIAN_PACKAGES); }
 
 $(SAM_DEPS): requirements-sam.txt
 	$(PYTHON) -m venv $(SAM_VENV)
@@ -31,8 +37,8 @@ $(SAM_DEPS): requirements-sam.txt
 help:
 	@awk '/^## /{if(!doc)doc=substr($$0,4); next} /^[a-z0-9-]+:/{if(doc){split($$0,t,":"); printf "  %-14s %s\n", t[1], doc}; doc=""}' $(MAKEFILE_LIST)
 
-## Install the tools (.venv) and the SAM CLI (.venv-sam); every other target does it on first run
-install: $(DEPS) $(SAM_DEPS)
+## Install the tools (.venv), the SAM CLI (.venv-sam) and Debian's LibreOffice Calc; every other target does it on first run
+install: $(DEPS) $(SAM_DEPS) debian
 
 ## The local stack (moto for DynamoDB and S3, an API Gateway-like front) on 127.0.0.1:$(PORT)
 local: $(DEPS)
@@ -52,8 +58,8 @@ s3-import: $(DEPS)
 test: lint typecheck unit integration e2e sam-validate build
 
 ## The domain with in-memory fakes, no AWS
-unit: $(DEPS)
-	$(BIN)/python -m pytest tests/unit -q
+unit: $(DEPS) debian
+	ORGIMPORT_REQUIRE_TOOLS=1 $(BIN)/python -m pytest tests/unit -q
 
 ## The handlers with real event shapes against in-process moto
 integration: $(DEPS)
