@@ -28,6 +28,7 @@ from orgimport.kinds.users.kind import USERS
 from orgimport.kinds.users.ports import AccountDirectory, NoAccounts
 from orgimport.kinds.users.records import UserRecords
 from orgimport.kinds.users.service import Users
+from orgimport.storage import aws_clients
 from orgimport.storage.cognito_accounts import CognitoAccounts
 from orgimport.storage.distributors_repo import OrganizationRepository
 from orgimport.storage.import_bucket import S3ImportBucket
@@ -146,3 +147,13 @@ def _records(kind_name: str) -> KindRecords:
 def records(kind: Kind) -> KindRecords:
     """The records of `kind`, as validate and confirm reach them."""
     return _records(kind.name)
+
+
+def forget() -> None:
+    """Drop every adapter and client this process made, as if it had just started (the
+    tests and the benchmark measure a cold start this way; a Lambda never calls it)."""
+    for made in (bind_storage, session_store, organization_store, upload_store, import_bucket):
+        made.cache_clear()
+    for made in (accounts, users, _records):
+        made.cache_clear()
+    aws_clients.forget()

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from orgimport.core.config import settings
 from orgimport.kinds.users.ports import AccountRefused
 from orgimport.kinds.users.record import User
+from orgimport.storage import aws_clients
 from orgimport.storage.s3_client import error_code
 
 ORG_ID_ATTRIBUTE = "custom:org_id"
@@ -70,9 +69,7 @@ class CognitoAccounts:
             config = Config(
                 connect_timeout=2, read_timeout=5, retries={"mode": "standard", "max_attempts": 3}
             )
-            self._client = boto3.client(
-                "cognito-idp", region_name=settings().aws_region, config=config
-            )
+            self._client = aws_clients.client("cognito-idp", config)
         return self._client
 
     def _existing(self, user: User) -> dict[str, str] | None:

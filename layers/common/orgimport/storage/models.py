@@ -2,7 +2,9 @@
 
 Only the repositories in this package use them. Nothing is read at import:
 `bind_tables` names the tables and the region (from the settings, by
-`orgimport.wiring`) before the first request.
+`orgimport.wiring`) before the first request. Every model talks through the process's
+one DynamoDB client (`aws_clients.dynamodb`), not a client of its own per model and
+per racing thread.
 """
 
 from __future__ import annotations
@@ -10,8 +12,11 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from pynamodb.attributes import BinaryAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.connection import TableConnection
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
+
+from orgimport.storage.aws_clients import dynamodb
 
 DISTRIBUTOR_PREFIX = "DIST#"
 VAT_PREFIX = "VAT#"
@@ -50,6 +55,17 @@ class _Meta:
     max_pool_connections = 80
 
 
+class _Item(Model):
+    """A model whose connection uses the process's DynamoDB client."""
+
+    @classmethod
+    def _get_connection(cls) -> TableConnection:
+        connection = super()._get_connection()
+        if connection.connection._client is None:
+            connection.connection._client = dynamodb()
+        return connection
+
+
 class ByNameIndex(GlobalSecondaryIndex["DistributorItem"]):
     class Meta:
         index_name = "by_name"
@@ -69,7 +85,7 @@ class ByVatIndex(GlobalSecondaryIndex["DistributorItem"]):
     vat_key = UnicodeAttribute(hash_key=True)
 
 
-class DistributorItem(Model):
+class DistributorItem(_Item):
     """An organization record of any tier: pk = <tier prefix><id> (DIST#, RESE#, CUST#)."""
 
     class Meta(_Meta):
@@ -114,7 +130,7 @@ class UsersByNameIndex(GlobalSecondaryIndex["UserItem"]):
     gsi1sk = UnicodeAttribute(range_key=True)
 
 
-class UserItem(Model):
+class UserItem(_Item):
     """A user: pk = USER#<id>, the id following from the email (the item is the email's
     guard). Roles are stored as a cell writes them (`Admin;Reader`)."""
 
@@ -144,7 +160,7 @@ class UserItem(Model):
     by_name = UsersByNameIndex()
 
 
-class PhoneMarkItem(Model):
+class PhoneMarkItem(_Item):
     """The active user holding a phone's digits: pk = UPHONE#<digits>."""
 
     class Meta(_Meta):
@@ -154,7 +170,7 @@ class PhoneMarkItem(Model):
     user_id = UnicodeAttribute()
 
 
-class VatGuardItem(Model):
+class VatGuardItem(_Item):
     """The uniqueness guard of one VAT identity in its scope: pk = <tier guard prefix>
     <scope><vat key> (VAT#<key> for distributors, VAT#CUST#<parent>#<key> for a customer)."""
 
@@ -170,7 +186,7 @@ class VatGuardItem(Model):
     claim_id = UnicodeAttribute(null=True)
 
 
-class SessionPartItem(Model):
+class SessionPartItem(_Item):
     """One part of an import session: pk = import id, sk = part name.
 
     `META` is the header (owner, status, confirm bookkeeping); `ROWS#nnnn`

@@ -5,11 +5,10 @@ from __future__ import annotations
 import os
 from typing import Any
 
-import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from orgimport.core.config import settings
+from orgimport.storage import aws_clients
 
 # S3's answers for an object that is not there; without s3:ListBucket (not granted:
 # least privilege) a HEAD of a missing key is a 403, not a 404.
@@ -31,7 +30,7 @@ def new_s3_client() -> Any:
         read_timeout=10,
         retries={"mode": "standard", "max_attempts": 3},
     )
-    return boto3.client("s3", region_name=settings().aws_region, config=config)
+    return aws_clients.client("s3", config)
 
 
 class LazyS3:
