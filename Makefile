@@ -15,7 +15,7 @@ USER ?= local-user
 ORG ?= owner
 USER_ROLES ?=
 
-.PHONY: help install debian local token s3-import test unit integration e2e lint format typecheck sam-validate build bench openapi clean
+.PHONY: help install debian dynalite test-dynalite local token s3-import test unit integration e2e lint format typecheck sam-validate build bench openapi clean
 
 $(DEPS): requirements-dev.txt layers/common/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,14 @@ $(DEPS): requirements-dev.txt layers/common/requirements.txt
 DEBIAN_PACKAGES := libreoffice-calc-nogui
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 debian: ; @command -v soffice >/dev/null || { $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends $(DEBIAN_PACKAGES); }
+
+# dynalite (npm, pinned by local/npm/dynalite/package-lock.json) with Debian's Node where
+# the machine has none
+DYNALITE := local/npm/dynalite/node_modules/dynalite/cli.js
+$(DYNALITE): local/npm/dynalite/package-lock.json
+	@command -v npm >/dev/null || { $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends nodejs npm; }
+	npm ci --prefix local/npm/dynalite --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $@
 
 $(SAM_DEPS): requirements-sam.txt
 	$(PYTHON) -m venv $(SAM_VENV)
@@ -64,6 +72,13 @@ unit: $(DEPS) debian
 ## The handlers with real event shapes against in-process moto
 integration: $(DEPS)
 	$(BIN)/python -m pytest tests/integration -q
+
+## A second DynamoDB: dynalite from npm (installed on first use)
+dynalite: $(DYNALITE)
+
+## The integration tests again, with DynamoDB's requests served by dynalite
+test-dynalite: $(DEPS) $(DYNALITE)
+	$(BIN)/python -m local.dynalite -- $(BIN)/python -m pytest tests/integration -q -p no:cacheprovider
 
 ## The local stack over HTTP, as a client uses it
 e2e: $(DEPS)

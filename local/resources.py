@@ -67,6 +67,21 @@ def create_table_request(spec: TableSpec) -> dict[str, Any]:
     return request
 
 
+# what an emulator answers for an operation it does not implement (dynalite has no TTL
+# and no backups); the table still serves every read and write the code makes, and the
+# code checks a session's expiry on read, so nothing depends on TTL's deletions
+_UNSUPPORTED = "UnknownOperationException"
+
+
+def _unless_unsupported(call: Any, **params: Any) -> None:
+    try:
+        call(**params)
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != _UNSUPPORTED:
+            raise
+        log.info("%s: not supported by this emulator, skipped", call.__name__)
+
+
 def ensure_table(dynamodb: Any, spec: TableSpec) -> None:
     try:
         dynamodb.create_table(**create_table_request(spec))
@@ -78,13 +93,15 @@ def ensure_table(dynamodb: Any, spec: TableSpec) -> None:
     if ttl and ttl.get("Enabled"):
         current = dynamodb.describe_time_to_live(TableName=spec.name)["TimeToLiveDescription"]
         if current.get("TimeToLiveStatus") != "ENABLED":
-            dynamodb.update_time_to_live(
+            _unless_unsupported(
+                dynamodb.update_time_to_live,
                 TableName=spec.name,
                 TimeToLiveSpecification={"AttributeName": ttl["AttributeName"], "Enabled": True},
             )
     pitr = spec.properties.get("PointInTimeRecoverySpecification")
     if pitr and pitr.get("PointInTimeRecoveryEnabled"):
-        dynamodb.update_continuous_backups(
+        _unless_unsupported(
+            dynamodb.update_continuous_backups,
             TableName=spec.name,
             PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True},
         )

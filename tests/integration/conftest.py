@@ -11,7 +11,9 @@ Fixtures:
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
+import os
 import threading
 import time
 import uuid
@@ -25,6 +27,7 @@ import pytest
 from moto import mock_aws
 from moto.core.botocore_stubber import BotocoreStubber
 
+from local.dynalite import MARK_VARIABLE
 from local.handlers import function_module
 from local.resources import create_resources
 from local.template import load_template
@@ -48,6 +51,29 @@ class FakeContext:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
+# `make test-dynalite`: DynamoDB is dynalite (another process), the rest in-process moto
+ON_DYNALITE = os.environ.get(MARK_VARIABLE) == "dynalite"
+_PASS_DYNAMODB: Any = {"core": {"passthrough": {"services": ["dynamodb"]}}}
+
+
+def _wipe_dynamodb() -> None:
+    """Every table of the dynalite dropped, so that each test starts from none, as on moto."""
+    dynamodb = boto3.client("dynamodb")
+    for name in dynamodb.list_tables()["TableNames"]:
+        dynamodb.delete_table(TableName=name)
+
+
+@contextlib.contextmanager
+def emulated_aws() -> Iterator[None]:
+    """In-process moto with the template's tables and buckets, created afresh; under
+    `make test-dynalite` DynamoDB's requests go to dynalite instead."""
+    with mock_aws(config=_PASS_DYNAMODB) if ON_DYNALITE else mock_aws():
+        if ON_DYNALITE:
+            _wipe_dynamodb()
+        create_resources(load_template())
+        yield
+
+
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     # one request at a time, as the local stack serves moto: moto checks a condition and
@@ -61,8 +87,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
             return process(self, request)
 
     monkeypatch.setattr(BotocoreStubber, "process_request", one_at_a_time)
-    with mock_aws():
-        create_resources(load_template())
+    with emulated_aws():
         yield
 
 

@@ -12,15 +12,13 @@ from typing import Any
 
 import pytest
 from botocore.client import BaseClient
-from moto import mock_aws
 
-from local.resources import create_resources
-from local.template import load_template
 from orgimport import wiring
 from tests.integration.conftest import (
     ORGANIZATION_KINDS,
     build_event,
     call_handler,
+    emulated_aws,
     envelope,
     tier_of,
 )
@@ -53,8 +51,7 @@ def kind(request: pytest.FixtureRequest) -> Iterator[str]:
 
     now = "2026-01-01T00:00:00.000Z"
     tier = tier_of(request.param)
-    with mock_aws():
-        create_resources(load_template())
+    with emulated_aws():
         wiring.organization_store(tier).insert_many(
             [
                 Organization(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextvars import ContextVar
 from functools import cache
+from typing import Any
 
 from orgimport.core.config import settings
 from orgimport.core.identity import Caller
@@ -152,8 +153,7 @@ def records(kind: Kind) -> KindRecords:
 def forget() -> None:
     """Drop every adapter and client this process made, as if it had just started (the
     tests and the benchmark measure a cold start this way; a Lambda never calls it)."""
-    for made in (bind_storage, session_store, organization_store, upload_store, import_bucket):
-        made.cache_clear()
-    for made in (accounts, users, _records):
-        made.cache_clear()
+    made: tuple[Any, ...] = (bind_storage, session_store, organization_store, upload_store)
+    for cached in (*made, import_bucket, accounts, users, _records):
+        cached.cache_clear()
     aws_clients.forget()

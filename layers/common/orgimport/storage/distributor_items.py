@@ -13,6 +13,7 @@ from pynamodb.expressions.update import Action
 from orgimport.kinds.organizations.fields import DistributorFields
 from orgimport.kinds.organizations.record import FIELD_NAMES, Organization
 from orgimport.kinds.organizations.vat import vat_key
+from orgimport.storage.conditions import any_of
 from orgimport.storage.models import TIER_KEYS, DistributorItem, TierKeys
 
 # DynamoDB's limit for an index's sort key (gsi1sk); a 255-emoji name is 1020 bytes alone.
@@ -77,16 +78,16 @@ def to_item(d: Organization, keys: TierKeys = DISTRIBUTOR_KEYS) -> DistributorIt
 
 def differs(fields: DistributorFields, ignore: tuple[str, ...]) -> Condition:
     """True while some field of the stored item is not what `fields` says."""
-    condition: Condition | None = None
+    some = []
     for attr in FIELD_NAMES:
         if attr in ignore:
             continue
         column = getattr(DistributorItem, attr)
         value = getattr(fields, attr)
-        one = column.exists() if value is None else column.does_not_exist() | (column != value)
-        condition = one if condition is None else condition | one
-    assert condition is not None
-    return condition
+        some.append(
+            column.exists() if value is None else column.does_not_exist() | (column != value)
+        )
+    return any_of(some)
 
 
 def overwrite_actions(

@@ -27,7 +27,7 @@ from orgimport.kinds.organizations.record import (
     changed_fields,
 )
 from orgimport.kinds.organizations.tier import DISTRIBUTOR_TIER, Tier
-from orgimport.storage.conditions import condition_failed
+from orgimport.storage.conditions import all_of, condition_failed
 from orgimport.storage.distributor_items import (
     PATH_SEPARATOR,
     differs,
@@ -71,17 +71,16 @@ def _overwrite_condition(
 ) -> Condition:
     """The item exists, still holds the VAT the caller saw (is active, for imports), and
     some field differs from `fields`; with `pinned`, the record's path is that one."""
-    condition = DistributorItem.pk.exists() & (DistributorItem.vat_key == expected_vat_key)
+    every = [DistributorItem.pk.exists(), DistributorItem.vat_key == expected_vat_key]
     if require_active:
-        condition = condition & DistributorItem.deleted_at.does_not_exist()
+        every.append(DistributorItem.deleted_at.does_not_exist())
     if pinned is not None:
-        on_path = (
+        every.append(
             DistributorItem.path == PATH_SEPARATOR.join(pinned)
             if pinned
             else DistributorItem.path.does_not_exist()
         )
-        condition = condition & on_path
-    return condition & differs(fields, ignore)
+    return all_of([*every, differs(fields, ignore)])
 
 
 class OrganizationRepository:
