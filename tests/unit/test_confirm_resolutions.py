@@ -13,11 +13,17 @@ from orgimport.core.errors import Conflict, ValidationFailed
 from orgimport.core.identity import Caller
 from orgimport.core.mapper import Mapper
 from orgimport.imports.confirm import ConfirmOptions, confirm_import, confirm_request
-from orgimport.imports.confirm.rows import row_record_id
 from orgimport.imports.csv_reader import CsvRecord
 from orgimport.imports.judge import judge_found
 from orgimport.imports.kind import RowFindings, RowWriter
-from orgimport.imports.session import AMBIGUOUS, Diagnostic, ImportSession, RowOutcome, RowVerdict
+from orgimport.imports.session import (
+    AMBIGUOUS,
+    Diagnostic,
+    ImportSession,
+    RowOutcome,
+    RowVerdict,
+    row_record_id,
+)
 from orgimport.kinds.users.kind import USERS
 from tests.unit.fakes import FakeSessions
 

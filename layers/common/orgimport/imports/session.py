@@ -5,6 +5,7 @@ Plain data, no storage: `orgimport.storage.sessions_repo` persists it.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -235,3 +236,12 @@ class ImportSession:
         """`data` of the validate response."""
         columns = self.file.columns_json() if self.file else []
         return {**self.summary(), "columns": columns, "rows": [r.as_json() for r in self.rows]}
+
+
+# uuid5 namespace of the ids of records created by an import row.
+ROW_ID_NAMESPACE = uuid.UUID("6f1d3c9e-2b1a-5c4e-9f0d-8a7b6c5d4e3f")
+
+
+def row_record_id(import_id: str, row_number: int) -> str:
+    """The id a created row's record gets: the same on every retry of the import."""
+    return str(uuid.uuid5(ROW_ID_NAMESPACE, f"{import_id.lower()}:{row_number}"))

@@ -19,7 +19,7 @@ from orgimport.imports.confirm.request import (
     ConfirmResult,
     confirm_request,
 )
-from orgimport.imports.confirm.rows import row_record_id
+from orgimport.imports.session import row_record_id
 from orgimport.imports.status import import_status
 
 __all__ = [

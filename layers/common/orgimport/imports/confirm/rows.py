@@ -6,7 +6,6 @@ kind's `RowWriter` does the writes and words each row's outcome.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
@@ -21,14 +20,6 @@ from orgimport.imports.confirm.request import (
 )
 from orgimport.imports.kind import KindRecords, RowWriter
 from orgimport.imports.session import RowOutcome, RowVerdict
-
-# uuid5 namespace of the ids of records created by an import row.
-ROW_ID_NAMESPACE = uuid.UUID("6f1d3c9e-2b1a-5c4e-9f0d-8a7b6c5d4e3f")
-
-
-def row_record_id(import_id: str, row_number: int) -> str:
-    """The id a created row's record gets: the same on every retry of the import."""
-    return str(uuid.uuid5(ROW_ID_NAMESPACE, f"{import_id.lower()}:{row_number}"))
 
 
 class RowWriteFailed(DomainError):

@@ -10,9 +10,8 @@ from orgimport.core.errors import DomainError, NotFound, ValidationFailed, VatTa
 from orgimport.core.identity import Caller
 from orgimport.core.mapper import Mapper
 from orgimport.core.policy import KindPolicy
-from orgimport.imports.confirm.rows import row_record_id
 from orgimport.imports.kind import RowFindings, RowWriter
-from orgimport.imports.session import RowOutcome, RowVerdict
+from orgimport.imports.session import RowOutcome, RowVerdict, row_record_id
 from orgimport.kinds.organizations.columns import COLUMN_OF_ATTRIBUTE, DISTRIBUTOR_COLUMNS
 from orgimport.kinds.organizations.ports import OrganizationStore
 from orgimport.kinds.organizations.record import Organization
