@@ -31,7 +31,7 @@ from local.config import API_PREFIX, REGION, REPO_ROOT
 from local.handlers import handler_path, load_module
 from local.specs import FunctionSpec, Template
 from local.template import load_template
-from orgimport.api.docs import TAGS
+from orgimport.api.docs import TAGS, describing_responses
 
 DOCUMENT_PATH = REPO_ROOT / "openapi.json"
 SECURITY_SCHEME = "bearerAuth"
@@ -140,7 +140,9 @@ def build_document(template: Template | None = None) -> dict[str, Any]:
     )
     functions = sorted({route.function for route in template.routes})
     for logical_id in functions:
-        app = getattr(_load_app_module(template.functions[logical_id]), "app", None)
+        with describing_responses():
+            module = _load_app_module(template.functions[logical_id])
+        app = getattr(module, "app", None)
         if app is None or not hasattr(app, "get_openapi_json_schema"):
             raise RuntimeError(f"{logical_id}: its handler module has no resolver named app")
         with warnings.catch_warnings():

@@ -9,18 +9,20 @@ from typing import Any
 from aws_lambda_powertools.event_handler.openapi.models import Example
 
 from orgimport.api.docs import (
+    CREATE_EXAMPLES,
+    TAG_DISTRIBUTORS,
+    UPDATE_EXAMPLES,
+    distributor_example,
+)
+from orgimport.api.record_schemas import record_responses
+from orgimport.api.responses import (
     AUTH_RESPONSES,
     BAD_REQUEST_RESPONSE,
     BAD_TEXT_RESPONSE,
-    CREATE_EXAMPLES,
     NOT_FOUND_RESPONSE,
-    TAG_DISTRIBUTORS,
     TIER_AUTH_RESPONSES,
-    UPDATE_EXAMPLES,
-    distributor_example,
     json_doc,
 )
-from orgimport.api.record_schemas import record_responses
 from orgimport.api.schemas import ErrorEnvelope
 from orgimport.imports.kind import Kind
 

@@ -5,38 +5,26 @@ A handler passes `**operation("confirmImport")` to its route decorator; Powertoo
 then documents the route from these and from the handler's own parameters and body
 model. Nothing here changes what a handler returns: responses are described with
 `responses=`, never with a return annotation (which would make Powertools validate,
-and re-serialize, every response).
+and re-serialize, every response). The responses (`orgimport.api.responses`, with the
+response models) are attached only inside `describing_responses`, where the OpenAPI
+generator loads the handlers: a function serving requests never loads those models.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
+from contextvars import ContextVar
 from typing import Any
 
 from aws_lambda_powertools.event_handler.openapi.models import Example
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
-from orgimport.api.schemas import (
-    ErrorEnvelope,
-    FileErrorEnvelope,
-    GatewayError,
-    ImportConfirmProgressResponse,
-    ImportConfirmResponse,
-    ImportStatusResponse,
-    ImportUploadReference,
-    ImportValidationResponse,
-    UploadTicketResponse,
-    ValidationErrorEnvelope,
-)
 from orgimport.core.limits import MAX_DATA_ROWS
 from orgimport.imports.kind import Kind
-from orgimport.imports.template_csv import template_filename, template_text
 from orgimport.imports.uploads import FORM_FIELD
 from orgimport.kinds.distributors.kind import DISTRIBUTORS
 
-TEMPLATE_FILENAME = template_filename(DISTRIBUTORS)
-
-JSON = "application/json"
 TAG_DISTRIBUTORS = "distributors"
 TAG_IMPORT = "distributors import"
 TAGS = {
@@ -91,41 +79,6 @@ CONFIRM_EXAMPLES = {
 }
 
 
-def json_doc(description: str, model: Any) -> OpenAPIResponse:
-    return {"description": description, "content": {JSON: {"model": model}}}
-
-
-# Every operation answers these: the API is owner-only.
-AUTH_RESPONSES: dict[int, OpenAPIResponse] = {
-    401: json_doc(
-        "Unauthorized - invalid or missing token. API Gateway's JWT authorizer answers a "
-        'missing or invalid token itself with `{"message": "Unauthorized"}`; a token '
-        "without the caller's claims gets the envelope.",
-        ErrorEnvelope | GatewayError,
-    ),
-    403: json_doc("Forbidden - insufficient permissions (only `owner` may act)", ErrorEnvelope),
-}
-# The tiers below the distributors (CONTRACT section 8).
-TIER_AUTH_RESPONSES: dict[int, OpenAPIResponse] = {
-    401: AUTH_RESPONSES[401],
-    403: json_doc(
-        "Forbidden - the caller's organization role may not use this kind, its organization "
-        "is unknown, or its user roles only read",
-        ErrorEnvelope,
-    ),
-}
-BAD_REQUEST_RESPONSE = json_doc(
-    "Bad request - validation error", ValidationErrorEnvelope | ErrorEnvelope
-)
-# Every operation may answer this (orgimport.core.request_checks): a path segment or query
-# parameter with a lone surrogate or NUL, or past its length limit.
-BAD_TEXT_RESPONSE = json_doc(
-    "Bad request - a path or query parameter is not text the API takes (a lone "
-    "surrogate, NUL, or over its length limit)",
-    ErrorEnvelope,
-)
-NOT_FOUND_RESPONSE = json_doc("Not found", ErrorEnvelope)
-
 _VALIDATE_DESCRIPTION = f"""\
 Validate a CSV file row by row and open an import session (30 minutes). Nothing is
 written to distributors: `POST /distributors/import/confirm` with the returned
@@ -167,49 +120,6 @@ and is never changed.
 result and writes nothing; a different body is a 409. A confirm cut off midway answers
 202 with the counters so far: send the same request again to finish it."""
 
-_VALIDATE_BODY: dict[str, Any] = {
-    "required": True,
-    "content": {
-        "multipart/form-data": {
-            "schema": {
-                "type": "object",
-                "required": [FORM_FIELD],
-                "properties": {
-                    FORM_FIELD: {
-                        "type": "string",
-                        "format": "binary",
-                        "description": "The CSV file (UTF-8, or Latin-1; comma or "
-                        "semicolon) or an Excel workbook (.xlsx): the content decides.",
-                    }
-                },
-            },
-            "encoding": {
-                FORM_FIELD: {
-                    "contentType": "text/csv, application/vnd.openxmlformats-"
-                    "officedocument.spreadsheetml.sheet"
-                }
-            },
-        },
-        "text/csv": {
-            "schema": {"type": "string", "description": "The CSV file itself."},
-            "example": template_text(DISTRIBUTORS),
-        },
-        JSON: {"schema": ImportUploadReference.model_json_schema()},
-    },
-}
-
-# what a read of one import session answers besides its 200 (status, report)
-_SESSION_READ_RESPONSES: dict[int, OpenAPIResponse] = {
-    400: json_doc(
-        "Bad request - `import_id` is not a UUID", ValidationErrorEnvelope | ErrorEnvelope
-    ),
-    403: json_doc(
-        "Forbidden - insufficient permissions, or the import belongs to another user",
-        ErrorEnvelope,
-    ),
-    404: json_doc("Not found - unknown or expired import", ErrorEnvelope),
-}
-
 _OPERATIONS: dict[str, dict[str, Any]] = {
     "getImportTemplate": {
         "summary": "Download the template (CSV or workbook)",
@@ -217,23 +127,6 @@ _OPERATIONS: dict[str, dict[str, Any]] = {
         "workbook, its VAT and phone columns formatted as text, and a second sheet that "
         "explains each column and its rules in Italian and English.",
         "tags": [TAG_IMPORT],
-        "responses": {
-            200: {
-                "description": f"`{TEMPLATE_FILENAME}`, as an attachment",
-                "headers": {
-                    "Content-Disposition": {
-                        "description": f'`attachment; filename="{TEMPLATE_FILENAME}"`',
-                        "schema": {"type": "string"},
-                    }
-                },
-                "content": {
-                    "text/csv": {"schema": {"type": "string"}},
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
-                        "schema": {"type": "string", "format": "binary"}
-                    },
-                },
-            },
-        },
     },
     "createImportUpload": {
         "summary": "Get a presigned POST to upload a large CSV",
@@ -244,66 +137,21 @@ _OPERATIONS: dict[str, dict[str, Any]] = {
         '10 MiB: S3 refuses a larger or different file. Then validate it with `{"upload_id": '
         "...}`; only the caller who asked, in the same organization, may validate it.",
         "tags": [TAG_IMPORT],
-        "responses": {201: json_doc("Where and how to POST the file", UploadTicketResponse)},
     },
     "validateImport": {
         "summary": "Validate a distributor import file",
         "description": _VALIDATE_DESCRIPTION,
         "tags": [TAG_IMPORT],
-        # the handler reads the raw body itself (three media types): described here
-        "openapi_extensions": {"requestBody": _VALIDATE_BODY},
-        "responses": {
-            200: json_doc("The row-by-row report", ImportValidationResponse),
-            400: json_doc(
-                "Bad request - the file is rejected as a whole, or a field is invalid",
-                FileErrorEnvelope | ValidationErrorEnvelope | ErrorEnvelope,
-            ),
-            403: json_doc(
-                "Forbidden - insufficient permissions, or the upload belongs to another user "
-                "or organization",
-                ErrorEnvelope,
-            ),
-            413: json_doc(
-                "Request Entity Too Large - answered by API Gateway or Lambda before the "
-                "handler runs (body past 6 MB): upload the file first",
-                GatewayError,
-            ),
-        },
     },
     "confirmImport": {
         "summary": "Execute validated distributor import",
         "description": _CONFIRM_DESCRIPTION,
         "tags": [TAG_IMPORT],
-        "responses": {
-            200: json_doc("Import results", ImportConfirmResponse),
-            202: json_doc(
-                "Import still in progress (cut off midway): send the same request again",
-                ImportConfirmProgressResponse,
-            ),
-            400: json_doc(
-                "Bad request - validation error: body not JSON or of the wrong types, "
-                "missing `import_id`, session unknown or expired, not a distributors import",
-                ValidationErrorEnvelope | ErrorEnvelope,
-            ),
-            403: json_doc(
-                "Forbidden - insufficient permissions, or the import belongs to another user",
-                ErrorEnvelope,
-            ),
-            409: json_doc(
-                "Conflict - already confirmed with a different body, or another confirm of "
-                "this session is running",
-                ErrorEnvelope,
-            ),
-        },
     },
     "getImportStatus": {
         "summary": "Read an import's status",
         "description": "The session's counters and state; once confirmed, its per-row results too.",
         "tags": [TAG_IMPORT],
-        "responses": {
-            200: json_doc("The import's status", ImportStatusResponse),
-            **_SESSION_READ_RESPONSES,
-        },
     },
     "getImportReport": {
         "summary": "Get the uploaded rows back with their verdicts (CSV or workbook)",
@@ -314,33 +162,40 @@ _OPERATIONS: dict[str, dict[str, Any]] = {
         'written as `="..."`. Fix the rows and upload the file again: the two columns are '
         "ignored.",
         "tags": [TAG_IMPORT],
-        "responses": {
-            200: {
-                "description": "The report, as an attachment",
-                "headers": {
-                    "Content-Disposition": {
-                        "description": "`attachment; filename=...`",
-                        "schema": {"type": "string"},
-                    },
-                },
-                "content": {
-                    "text/csv": {"schema": {"type": "string"}},
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
-                        "schema": {"type": "string", "format": "binary"}
-                    },
-                },
-            },
-            **_SESSION_READ_RESPONSES,
-        },
     },
 }
 
 
+_describing = ContextVar("describing_responses", default=False)
+
+
+@contextlib.contextmanager
+def describing_responses() -> Iterator[None]:
+    """Routes declared meanwhile carry their responses and request body documents (the
+    OpenAPI generator loads the handlers inside it); otherwise they carry only their text."""
+    token = _describing.set(True)
+    try:
+        yield
+    finally:
+        _describing.reset(token)
+
+
 def operation(operation_id: str) -> dict[str, Any]:
     """The route decorator's documentation arguments for one operation."""
-    spec = _OPERATIONS[operation_id]
-    responses = {**AUTH_RESPONSES, 400: BAD_TEXT_RESPONSE, **spec["responses"]}
-    return {**spec, "operation_id": operation_id, "responses": responses}
+    spec = {**_OPERATIONS[operation_id], "operation_id": operation_id}
+    if not _describing.get():
+        return spec
+    from orgimport.api import responses
+
+    spec["responses"] = {
+        **responses.AUTH_RESPONSES,
+        400: responses.BAD_TEXT_RESPONSE,
+        **responses.IMPORT_RESPONSES[operation_id],
+    }
+    if operation_id == "validateImport":
+        # the handler reads the raw body itself (three media types): described here
+        spec["openapi_extensions"] = {"requestBody": responses.VALIDATE_BODY}
+    return spec
 
 
 def _retarget(value: Any, kind: Kind) -> Any:
@@ -380,7 +235,10 @@ def import_operation(kind: Kind, step: str) -> dict[str, Any]:
     out = {k: _retarget(v, kind) for k, v in spec.items()}
     out["operation_id"] = other_id.format(P=kind.name.title())
     out["tags"] = [f"{kind.name} import"]
-    out["responses"] = {**out["responses"], 401: TIER_AUTH_RESPONSES[401]}
-    if "belongs to another" not in json.dumps(str(out["responses"][403])):
-        out["responses"][403] = TIER_AUTH_RESPONSES[403]
+    if "responses" in out:
+        from orgimport.api.responses import TIER_AUTH_RESPONSES
+
+        out["responses"] = {**out["responses"], 401: TIER_AUTH_RESPONSES[401]}
+        if "belongs to another" not in json.dumps(str(out["responses"][403])):
+            out["responses"][403] = TIER_AUTH_RESPONSES[403]
     return out

@@ -12,13 +12,13 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 
-from orgimport.api.docs import (
+from orgimport.api.http import caller_of, json_response
+from orgimport.api.responses import (
     BAD_REQUEST_RESPONSE,
     NOT_FOUND_RESPONSE,
     TIER_AUTH_RESPONSES,
     json_doc,
 )
-from orgimport.api.http import caller_of, json_response
 from orgimport.api.schemas import ErrorEnvelope
 from orgimport.api.user_schemas import UserInput, UserListResponse, UserResponse
 from orgimport.core.identity import Caller
