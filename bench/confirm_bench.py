@@ -1,48 +1,51 @@
-"""Benchmark of import confirm: a 1000-row session against 10,000 stored distributors.
+"""Benchmark of import confirm: what our code costs, with DynamoDB's work elsewhere.
 
-The session is 900 valid rows, 50 warnings (confirmed with `override: true`)
-and 50 errors, made by validate's handler, then confirmed through the confirm
-handler against in-process moto (NOTES.md: moto's server mode serves one
-request at a time, so it cannot show what concurrency buys). Each run gets a
-session of its own (fresh VATs for the valid rows).
+DynamoDB is dynalite (`local.dynalite`), in a process of its own, so the CPU this
+process spends is the handler's, botocore's and pynamodb's, not an emulator's. The
+session is 1000 rows (900 valid, 50 warnings confirmed with `override: true`, 50
+errors) against 10,000 stored distributors, made by validate's own handler; each run
+gets a session of its own. The handler runs pinned to one CPU (Lambda's Python runs on
+one core at a time; dynalite keeps the other).
 
-Runs: as is, then with 10 ms added to every DynamoDB call (bench.common's
-botocore hook) to stand in for the network to AWS, each at the concurrency
-template.yaml gives the function and one row after another
-(CONFIRM_CONCURRENCY=1). The +10 ms runs alternate and repeat; the fastest of
-each kind counts (a shared machine's noise only adds time). Printed: wall time,
-DynamoDB requests by operation, and the issue's figures: requests per created
-or updated row (<= 1.1) plus the session's bookkeeping (<= 10), and the
-concurrent/sequential time with the added latency (<= 0.25).
+Printed, each with its limit:
+- client CPU per DynamoDB request and per written row of a warm confirm, beside a bare
+  botocore `PutItem` loop on the same client in the same run (the floor of a client);
+  their ratio (at most 1.3);
+- wall time against its floor, `max(CPU, requests x latency / concurrency + serial calls
+  x latency)`, with 5 ms and 50 ms added to every call (a botocore hook standing in for
+  the network to AWS): at most 1.2; serial calls are those the request's own thread
+  makes (the session's claim, reads and close), the rest overlap in the pool;
+- one cold confirm in a fresh process (no client made, nothing imported beforehand but
+  the handler module): its CPU over a warm confirm's in that process (at most 1.2), the
+  botocore clients it made (at most 3), and its wall time against the floor at +5 ms;
+- requests per created or updated row (at most 1.1) and the session's bookkeeping (at
+  most 10), as before.
 
-In-process moto spends about 3 ms of CPU per request under the GIL, which no
-concurrency hides: the ratio cannot fall below (that CPU) / (that CPU + 10 s).
-The phase runs on one CPU (`one_cpu`): the handler's Python runs on one core at a
-time anyway, and on a multi-core machine each hand-over of the GIL between pool
-threads moves it to another core, which measured 25-40% more CPU for the same rows
-(BENCH_ONE_CPU=0 runs on every CPU, to see that).
-
-`python -m bench.confirm_bench` runs it alone; `make bench` runs it after validate's.
+Figures of one run on a shared machine are noisy: repeated runs count their best (noise
+only adds time). `python -m bench.confirm_bench` runs the phase alone.
 """
 
 from __future__ import annotations
 
-import contextlib
+import json
 import os
+import subprocess
+import sys
+import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from types import ModuleType
+from typing import Any
 
 from bench.common import (
+    ROOT,
     DynamoDBCalls,
     api_event,
     csv_bytes,
     emit_figures,
     invoke,
     load_handler,
-    moto_stack,
     row_vat,
     seed_distributors,
     stored_vat,
@@ -50,22 +53,25 @@ from bench.common import (
 
 STORED = 10_000
 ROWS = 1000
-ADDED_LATENCY_S = 0.010
+BARE_PUTS = 1000
+LATENCIES_S = (0.005, 0.050)
+REPEATS = {0.0: 2, 0.005: 2, 0.050: 1}
 MAX_REQUESTS_PER_ROW = 1.1
 MAX_BOOKKEEPING_REQUESTS = 10
-MAX_CONCURRENT_TO_SEQUENTIAL = 0.25
-SEQUENTIAL_REPEATS = 2  # +10 ms runs one after another
-CONCURRENT_REPEATS = 6  # +10 ms runs at the deployed concurrency: 3-5 s each, so more of them
+MAX_CLIENT_RATIO = 1.3
+MAX_FLOOR_RATIO = 1.2
+MAX_COLD_RATIO = 1.2
+MAX_CLIENTS = 3
 
 
 @dataclass
 class Run:
-    label: str
     latency_s: float
     concurrency: int
     seconds: float = 0.0
-    cpu_seconds: float = 0.0  # the process's CPU: in-process moto's work included
-    by_operation: Counter[str] = field(default_factory=Counter)
+    cpu_seconds: float = 0.0  # this process's: the handler, botocore, pynamodb
+    requests: int = 0
+    serial_requests: int = 0  # made by the request's own thread
     by_table: Counter[str] = field(default_factory=Counter)
     counters: dict[str, int] = field(default_factory=dict)
 
@@ -74,19 +80,32 @@ class Run:
         return self.counters["created"] + self.counters["updated"]
 
     @property
-    def row_requests(self) -> int:
-        return self.by_table[os.environ["DISTRIBUTORS_TABLE"]]
+    def floor_s(self) -> float:
+        overlapped = (self.requests - self.serial_requests) * self.latency_s / self.concurrency
+        return max(self.cpu_seconds, overlapped + self.serial_requests * self.latency_s)
 
     @property
-    def bookkeeping_requests(self) -> int:
-        return self.by_table[os.environ["SESSIONS_TABLE"]]
+    def floor_ratio(self) -> float:
+        return self.seconds / self.floor_s
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
 
-def one_cpu() -> str:
-    """Pin this process to one CPU before any thread starts (pool threads inherit it);
-    BENCH_ONE_CPU=0 leaves it on every CPU. Says which it is."""
+class SerialCalls:
+    """Counts the DynamoDB calls made from the main thread (the request's own)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, **_: Any) -> None:
+        if threading.current_thread() is threading.main_thread():
+            self.count += 1
+
+
+def pin_to_one_cpu() -> str:
     allowed = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
-    if os.environ.get("BENCH_ONE_CPU") == "0" or len(allowed) < 2:
+    if len(allowed) < 2:
         return f"on {len(allowed) or 'all'} CPU(s)"
     os.sched_setaffinity(0, {allowed[0]})
     return f"pinned to CPU {allowed[0]} of {len(allowed)}"
@@ -100,19 +119,25 @@ def deployed_concurrency() -> int:
     return int(spec.environment["CONFIRM_CONCURRENCY"])
 
 
+def create_tables() -> None:
+    """The template's tables (no bucket: confirm reads none)."""
+    import boto3
+
+    from local.resources import ensure_table
+    from local.template import load_template
+
+    dynamodb = boto3.client("dynamodb")
+    for spec in load_template().tables.values():
+        ensure_table(dynamodb, spec)
+
+
 def bench_rows(run: int) -> list[dict[str, str]]:
     """Each 20th row a warning (a stored VAT), the next an error, the rest valid:
     900 valid, 50 warnings, 50 errors; fresh VATs per run for the valid rows."""
     rows: list[dict[str, str]] = []
     for i in range(ROWS):
         if i % 20 == 0:
-            rows.append(
-                {
-                    "company_name": f"Renamed {i}",
-                    "vat_number": stored_vat(i // 20),
-                    "city": "Milano",
-                }
-            )
+            rows.append({"company_name": f"Renamed {run}-{i}", "vat_number": stored_vat(i // 20)})
         elif i % 20 == 1:
             rows.append(
                 {
@@ -135,8 +160,6 @@ def bench_rows(run: int) -> list[dict[str, str]]:
 
 def validated_session(run: int) -> str:
     """The run's session, made by validate itself (not measured)."""
-    import json
-
     handler = load_handler("import_validate")
     event = api_event(
         "POST",
@@ -152,116 +175,205 @@ def validated_session(run: int) -> str:
     return str(data["import_id"])
 
 
-@contextlib.contextmanager
-def confirm_concurrency(value: int) -> Iterator[None]:
+def confirm_handler() -> ModuleType:
+    handler = load_handler("import_confirm")
+    handler.logger.setLevel("INFO")  # the audit lines are part of the work
+    return handler
+
+
+def confirm(
+    handler: ModuleType, calls: DynamoDBCalls, serial: SerialCalls, import_id: str, run: Run
+) -> Run:
+    """One confirm through the handler, at the run's concurrency and added latency."""
     from orgimport.core.config import settings
 
-    before = os.environ.get("CONFIRM_CONCURRENCY")
-    os.environ["CONFIRM_CONCURRENCY"] = str(value)
+    os.environ["CONFIRM_CONCURRENCY"] = str(run.concurrency)
     settings.cache_clear()
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop("CONFIRM_CONCURRENCY", None)
-        else:
-            os.environ["CONFIRM_CONCURRENCY"] = before
-        settings.cache_clear()
-
-
-def confirm_once(handler: ModuleType, calls: DynamoDBCalls, run: Run, index: int) -> Run:
-    import_id = validated_session(index)
     event = api_event(
         "POST",
         "/distributors/import/confirm",
-        body=f'{{"import_id": "{import_id}", "override": true}}',
+        body=json.dumps({"import_id": import_id, "override": True}),
         headers={"content-type": "application/json"},
     )
-    with confirm_concurrency(run.concurrency):
-        calls.reset(run.latency_s)
-        started, cpu_started = time.perf_counter(), time.process_time()
-        status, body = invoke(handler, event)
-        run.seconds = time.perf_counter() - started
-        run.cpu_seconds = time.process_time() - cpu_started
-        run.by_operation = Counter(calls.by_operation)
-        run.by_table = Counter(calls.by_table)
-        calls.reset(0.0)
+    calls.reset(run.latency_s)
+    serial.count = 0
+    started, cpu_started = time.perf_counter(), time.process_time()
+    status, body = invoke(handler, event)
+    run.seconds = time.perf_counter() - started
+    run.cpu_seconds = time.process_time() - cpu_started
+    run.requests, run.serial_requests = calls.total, serial.count
+    run.by_table = Counter(calls.by_table)
+    calls.reset(0.0)
     if status != 200:
-        raise RuntimeError(f"confirm answered {status}: {body}")
+        raise RuntimeError(f"confirm answered {status}: {json.dumps(body)[:300]}")
     run.counters = {k: body["data"][k] for k in ("created", "updated", "skipped", "failed")}
+    if run.counters["failed"]:
+        raise RuntimeError(f"{run.counters['failed']} rows failed: {body['data']['results'][:3]}")
     return run
 
 
-def print_run(run: Run) -> None:
-    ops = ", ".join(f"{op} {n}" for op, n in sorted(run.by_operation.items()))
-    total = sum(run.by_operation.values())
+def counted_calls() -> tuple[DynamoDBCalls, SerialCalls, Counter[str]]:
+    """Hooks on every client made from now on: requests, serial ones, clients made."""
+    import botocore.session
+
+    calls, serial, clients = DynamoDBCalls(), SerialCalls(), Counter[str]()
+    calls.install()
+    counting = botocore.session.Session.create_client
+
+    def create_client(session: Any, service_name: str, *args: Any, **kwargs: Any) -> Any:
+        clients[service_name] += 1
+        client = counting(session, service_name, *args, **kwargs)
+        if service_name == "dynamodb":
+            client.meta.events.register("before-call.dynamodb", serial)
+        return client
+
+    botocore.session.Session.create_client = create_client  # type: ignore[method-assign]
+    return calls, serial, clients
+
+
+def bare_put_loop(calls: DynamoDBCalls) -> float:
+    """CPU per request of `BARE_PUTS` PutItem calls on the process's own DynamoDB client:
+    items shaped like a distributor, no pynamodb, no condition."""
+    from orgimport.storage.aws_clients import dynamodb
+
+    client, table = dynamodb(), os.environ["DISTRIBUTORS_TABLE"]
+    items = [
+        {
+            "pk": {"S": f"BARE#{n:05d}"},
+            "id": {"S": f"bare-{n:05d}"},
+            "name": {"S": f"Bare Company {n:05d}"},
+            "name_lc": {"S": f"bare company {n:05d}"},
+            "vat": {"S": row_vat(99, n)},
+            "vat_key": {"S": row_vat(99, n)},
+            "city": {"S": "Torino"},
+            "address": {"S": f"Via Roma {n}"},
+            "language": {"S": "it"},
+            "created_at": {"S": "2026-01-01T00:00:00.000Z"},
+            "updated_at": {"S": "2026-01-01T00:00:00.000Z"},
+            "created_by_user": {"S": "bench"},
+            "created_by_org": {"S": "bench"},
+            "gsi1pk": {"S": "BARE"},
+            "gsi1sk": {"S": f"bare company {n:05d}#bare-{n:05d}"},
+        }
+        for n in range(BARE_PUTS)
+    ]
+    calls.reset(0.0)
+    started = time.process_time()
+    for item in items:
+        client.put_item(TableName=table, Item=item)
+    return (time.process_time() - started) / BARE_PUTS
+
+
+def cold_probe(import_ids: list[str], concurrency: int, latency_s: float) -> dict[str, Any]:
+    """In a fresh process: the first confirm (cold) and a second one (warm)."""
+    calls, serial, clients = counted_calls()
+    handler = confirm_handler()  # the module's import is the Lambda's init, not the call
+    cold = confirm(handler, calls, serial, import_ids[0], Run(latency_s, concurrency))
+    made = dict(clients)
+    warm = confirm(handler, calls, serial, import_ids[1], Run(latency_s, concurrency))
+    return {"cold": cold.as_dict(), "warm": warm.as_dict(), "clients": made}
+
+
+def _cold_in_fresh_process(import_ids: list[str], concurrency: int) -> dict[str, Any]:
+    script = (
+        "import json, sys\n"
+        "from bench.confirm_bench import cold_probe, pin_to_one_cpu\n"
+        "pin_to_one_cpu()\n"
+        "print('COLD ' + json.dumps(cold_probe(json.loads(sys.argv[1]), int(sys.argv[2]), "
+        "float(sys.argv[3]))))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, json.dumps(import_ids), str(concurrency), "0.005"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    lines = [line for line in done.stdout.splitlines() if line.startswith("COLD ")]
+    if done.returncode != 0 or not lines:
+        raise RuntimeError(f"cold probe failed: {done.stderr[-2000:]}")
+    found: dict[str, Any] = json.loads(lines[-1][5:])
+    return found
+
+
+def _run_of(data: dict[str, Any]) -> Run:
+    run = Run(data["latency_s"], data["concurrency"])
+    for key, value in data.items():
+        setattr(run, key, Counter(value) if key == "by_table" else value)
+    return run
+
+
+def _line(label: str, run: Run) -> str:
     c = run.counters
-    print(
-        f"  {run.label:<26} {run.seconds:6.2f} s (CPU {run.cpu_seconds:5.2f} s)  "
-        f"{total} DynamoDB requests ({ops}); "
-        f"created {c['created']}, updated {c['updated']}, skipped {c['skipped']}, "
-        f"failed {c['failed']}"
+    return (
+        f"  {label:<24} {run.seconds:6.2f} s wall, CPU {run.cpu_seconds:5.2f} s, floor "
+        f"{run.floor_s:5.2f} s (x{run.floor_ratio:.2f}); {run.requests} requests "
+        f"({run.serial_requests} serial); created {c['created']}, updated {c['updated']}, "
+        f"skipped {c['skipped']}"
     )
-
-
-def best(runs: list[Run], latency_s: float, concurrency: int) -> Run:
-    """The fastest of the repeated runs of one kind: noise only ever adds time."""
-    return min(
-        (r for r in runs if (r.latency_s, r.concurrency) == (latency_s, concurrency)),
-        key=lambda r: r.seconds,
-    )
-
-
-def figures_of(runs: list[Run], concurrency: int) -> dict[str, float]:
-    concurrent = best(runs, ADDED_LATENCY_S, concurrency)
-    sequential = best(runs, ADDED_LATENCY_S, 1)
-    return {
-        "requests_per_row": max(r.row_requests / r.written_rows for r in runs),
-        "bookkeeping_requests": float(max(r.bookkeeping_requests for r in runs)),
-        "ratio": concurrent.seconds / sequential.seconds,
-        "seconds_concurrent_10ms": concurrent.seconds,
-        "seconds_sequential_10ms": sequential.seconds,
-    }
 
 
 def main() -> dict[str, float]:
-    cpus = one_cpu()
+    from local.dynalite import ENDPOINT_VARIABLE, running
+
+    cpus = pin_to_one_cpu()
     concurrency = deployed_concurrency()
-    with DynamoDBCalls() as calls, moto_stack():
+    calls, serial, _ = counted_calls()
+    with running() as endpoint:
+        os.environ[ENDPOINT_VARIABLE] = endpoint
         started = time.perf_counter()
+        create_tables()
         seed_distributors(STORED)
         print(
-            f"confirm: {ROWS}-row session (900 valid, 50 warnings confirmed with override, "
-            f"50 errors) against {STORED:,} stored distributors, through the handler, "
-            f"in-process moto, {cpus} (seeded in {time.perf_counter() - started:.1f} s); "
-            f"the +10 ms runs alternate ({CONCURRENT_REPEATS} concurrent, "
-            f"{SEQUENTIAL_REPEATS} sequential), the fastest of each kind counts"
+            f"confirm: {ROWS}-row sessions (900 valid, 50 warnings with override, 50 errors) "
+            f"against {STORED:,} stored distributors, through the handler at concurrency "
+            f"{concurrency}; DynamoDB is dynalite in its own process; the handler {cpus} "
+            f"(seeded in {time.perf_counter() - started:.1f} s)"
         )
-        handler = load_handler("import_confirm")
-        # the audit lines are part of the work: written (to nowhere), not skipped
-        handler.logger.setLevel("INFO")
-        plan = [
-            Run(f"as is, concurrency {concurrency}", 0.0, concurrency),
-            Run("as is, one after another", 0.0, 1),
-        ]
-        for i in range(max(SEQUENTIAL_REPEATS, CONCURRENT_REPEATS)):
-            if i < CONCURRENT_REPEATS:
-                plan.append(Run(f"+10 ms, concurrency {concurrency}", ADDED_LATENCY_S, concurrency))
-            if i < SEQUENTIAL_REPEATS:
-                plan.append(Run("+10 ms, one after another", ADDED_LATENCY_S, 1))
-        runs = [confirm_once(handler, calls, run, i) for i, run in enumerate(plan)]
+        cold_ids = [validated_session(900), validated_session(901)]
+        cold = _cold_in_fresh_process(cold_ids, concurrency)
+        handler = confirm_handler()
+        runs: list[Run] = []
+        session = 0
+        for latency, repeats in REPEATS.items():
+            for _ in range(repeats):
+                session += 1
+                import_id = validated_session(session)
+                runs.append(confirm(handler, calls, serial, import_id, Run(latency, concurrency)))
+        bare_s = bare_put_loop(calls)
+
+    warm = [r for r in runs if r.latency_s == 0.0]
+    per_request = min(r.cpu_seconds / r.requests for r in warm)
+    per_row = min(r.cpu_seconds / r.written_rows for r in warm)
     for run in runs:
-        print_run(run)
-    figures = figures_of(runs, concurrency)
+        print(_line(f"+{run.latency_s * 1000:.0f} ms", run))
+    figures: dict[str, float] = {
+        "requests_per_row": max(
+            r.by_table[os.environ["DISTRIBUTORS_TABLE"]] / r.written_rows for r in runs
+        ),
+        "bookkeeping_requests": float(max(r.by_table[os.environ["SESSIONS_TABLE"]] for r in runs)),
+        "client_cpu_ms_per_request": per_request * 1000,
+        "client_cpu_ms_per_row": per_row * 1000,
+        "bare_put_cpu_ms_per_request": bare_s * 1000,
+        "client_to_bare_ratio": per_request / bare_s,
+    }
+    for latency in LATENCIES_S:
+        best = min((r for r in runs if r.latency_s == latency), key=lambda r: r.floor_ratio)
+        figures[f"floor_ratio_{latency * 1000:.0f}ms"] = best.floor_ratio
+    cold_run, warm_run = _run_of(cold["cold"]), _run_of(cold["warm"])
+    print(_line("fresh process: cold", cold_run))
+    print(_line("fresh process: warm", warm_run))
+    figures["cold_to_warm_cpu"] = cold_run.cpu_seconds / warm_run.cpu_seconds
+    figures["cold_botocore_clients"] = float(sum(cold["clients"].values()))
+    figures["cold_floor_ratio_5ms"] = cold_run.floor_ratio
     print(
-        f"  requests per created/updated row: {figures['requests_per_row']:.3f} "
-        f"(limit {MAX_REQUESTS_PER_ROW}); session bookkeeping: "
-        f"{figures['bookkeeping_requests']:.0f} requests (limit {MAX_BOOKKEEPING_REQUESTS})"
+        f"  CPU per DynamoDB request {per_request * 1000:.2f} ms, per written row "
+        f"{per_row * 1000:.2f} ms; bare PutItem loop {bare_s * 1000:.2f} ms per request: "
+        f"ratio {figures['client_to_bare_ratio']:.2f} (limit {MAX_CLIENT_RATIO})"
     )
     print(
-        f"  +10 ms per call: concurrency {concurrency} took {figures['ratio']:.2f} of the "
-        f"time one after another took ({figures['seconds_concurrent_10ms']:.2f} s / "
-        f"{figures['seconds_sequential_10ms']:.2f} s; limit {MAX_CONCURRENT_TO_SEQUENTIAL})"
+        f"  cold confirm: CPU x{figures['cold_to_warm_cpu']:.2f} of a warm one (limit "
+        f"{MAX_COLD_RATIO}), botocore clients {cold['clients']} (limit {MAX_CLIENTS})"
     )
     return figures
 

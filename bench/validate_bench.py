@@ -235,9 +235,7 @@ def import_times(runs: int = IMPORT_RUNS) -> dict[str, float]:
             _probe(_DEPENDENCIES_PROBE, function_dir, layer, stdin=json.dumps(modules))["seconds"]
         )
     handler, deps = min(handler_s), min(deps_s)
-    counted = (
-        import_instructions(function_dir, layer, modules) if shutil.which("valgrind") else {}
-    )
+    counted = import_instructions(function_dir, layer, modules) if shutil.which("valgrind") else {}
     return {
         "handler_import_s": handler,
         "dependencies_import_s": deps,

@@ -2,7 +2,7 @@
 resellers, customers) over orgimport.api.organization_routes, users over
 orgimport.api.user_routes. A thin entry point."""
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging import correlation_paths
 
 from orgimport import wiring
@@ -10,14 +10,19 @@ from orgimport.api.guard import CRUD_ACTIONS, guarded
 from orgimport.api.http import make_resolver
 from orgimport.api.organization_routes import OrganizationApi, add_organization_routes
 from orgimport.api.user_routes import UserApi, add_user_routes
+from orgimport.core.config import settings
 from orgimport.kinds.customers.kind import CUSTOMERS
 from orgimport.kinds.distributors.kind import DISTRIBUTORS
 from orgimport.kinds.organizations.tier import CUSTOMER_TIER, DISTRIBUTOR_TIER, RESELLER_TIER
 from orgimport.kinds.resellers.kind import RESELLERS
 from orgimport.kinds.users.kind import USERS
+from orgimport.runtime.observability import count_writes, new_tracer
 
 logger = Logger()
+metrics = Metrics(namespace=settings().metrics_namespace)
+tracer = new_tracer()
 app = make_resolver()
+app.use(middlewares=[count_writes(metrics)])
 
 KINDS = ((DISTRIBUTORS, DISTRIBUTOR_TIER), (RESELLERS, RESELLER_TIER), (CUSTOMERS, CUSTOMER_TIER))
 for kind, tier in KINDS:
@@ -28,7 +33,12 @@ for kind, tier in KINDS:
 add_user_routes(app, UserApi(USERS, wiring.users, wiring.viewer))
 POLICIES = {**{kind.name: kind.policy for kind, _ in KINDS}, USERS.name: USERS.policy}
 
-lambda_handler = logger.inject_lambda_context(
-    guarded(app, POLICIES, CRUD_ACTIONS, wiring.admit),
-    correlation_id_path=correlation_paths.API_GATEWAY_HTTP,
+lambda_handler = tracer.capture_lambda_handler(
+    metrics.log_metrics(
+        logger.inject_lambda_context(
+            guarded(app, POLICIES, CRUD_ACTIONS, wiring.admit),
+            correlation_id_path=correlation_paths.API_GATEWAY_HTTP,
+        )
+    ),
+    capture_response=False,  # a page of records can pass X-Ray's 64 KB
 )

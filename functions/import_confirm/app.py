@@ -36,9 +36,11 @@ from orgimport.imports.status import readable_session
 from orgimport.imports.uploads import XLSX_TYPE
 from orgimport.kinds.registry import KINDS
 from orgimport.runtime.confirm_runtime import add_row_metrics, audit_rows, confirm_options
+from orgimport.runtime.observability import new_tracer
 
 logger = Logger()
 metrics = Metrics(namespace=settings().metrics_namespace)
+tracer = new_tracer()
 app = make_resolver()
 
 
@@ -150,10 +152,13 @@ for kind in KINDS:
     add_routes(kind)
 
 
-lambda_handler = metrics.log_metrics(
-    logger.inject_lambda_context(
-        guarded(app, {kind.name: kind.policy for kind in KINDS}, "import", wiring.admit),
-        correlation_id_path=correlation_paths.API_GATEWAY_HTTP,
-        clear_state=True,
-    )
+lambda_handler = tracer.capture_lambda_handler(
+    metrics.log_metrics(
+        logger.inject_lambda_context(
+            guarded(app, {kind.name: kind.policy for kind in KINDS}, "import", wiring.admit),
+            correlation_id_path=correlation_paths.API_GATEWAY_HTTP,
+            clear_state=True,
+        )
+    ),
+    capture_response=False,  # 1000 results can pass X-Ray's 64 KB
 )

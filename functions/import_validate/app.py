@@ -35,9 +35,11 @@ from orgimport.imports.template_xlsx import template_workbook, workbook_filename
 from orgimport.imports.uploads import XLSX_TYPE
 from orgimport.imports.validate import validate_csv
 from orgimport.kinds.registry import KINDS
+from orgimport.runtime.observability import new_tracer
 
 logger = Logger()
 metrics = Metrics(namespace=settings().metrics_namespace)
+tracer = new_tracer()
 app = make_resolver()
 
 
@@ -168,10 +170,13 @@ for kind in KINDS:
     app.post(f"{base}/validate", **import_operation(kind, "validate"))(_of(kind, validate))
 
 
-lambda_handler = metrics.log_metrics(
-    logger.inject_lambda_context(
-        guarded(app, {kind.name: kind.policy for kind in KINDS}, "import", wiring.admit),
-        correlation_id_path=correlation_paths.API_GATEWAY_HTTP,
-        clear_state=True,
-    )
+lambda_handler = tracer.capture_lambda_handler(
+    metrics.log_metrics(
+        logger.inject_lambda_context(
+            guarded(app, {kind.name: kind.policy for kind in KINDS}, "import", wiring.admit),
+            correlation_id_path=correlation_paths.API_GATEWAY_HTTP,
+            clear_state=True,
+        )
+    ),
+    capture_response=False,  # a report can be megabytes: X-Ray keeps 64 KB
 )

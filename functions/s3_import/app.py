@@ -27,9 +27,11 @@ from orgimport.imports.s3 import (
 )
 from orgimport.kinds.registry import kind_of_upload
 from orgimport.runtime.confirm_runtime import add_row_metrics, audit_rows, confirm_options
+from orgimport.runtime.observability import new_tracer
 
 logger = Logger()
 metrics = Metrics(namespace=settings().metrics_namespace)
+tracer = new_tracer()
 
 # a confirm holds its session this much longer than the invocation can still run
 LEASE_MARGIN_SECONDS = 10
@@ -103,6 +105,7 @@ def _import_one(record: S3EventRecord, context: Any) -> dict[str, Any]:
     return {"key": obj.key, **outcome.as_json()}
 
 
+@tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics
 @logger.inject_lambda_context(clear_state=True)
 @event_source(data_class=S3Event)

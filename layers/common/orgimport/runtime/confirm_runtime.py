@@ -22,12 +22,19 @@ from orgimport.imports.session import RowOutcome, RowVerdict
 RowHook = Callable[[RowVerdict, RowOutcome], None]
 
 
+# the metric of each row outcome (the failed rows' is alarmed on, template.yaml)
+ROW_METRICS = {
+    "created": "ImportRowsCreated",
+    "updated": "ImportRowsUpdated",
+    "skipped": "ImportRowsSkipped",
+    "failed": "ImportRowsFailed",
+}
+
+
 def add_row_metrics(metrics: Metrics, done_now: Mapping[str, int]) -> None:
     """ImportRowsCreated, ...Updated, ...Skipped, ...Failed: the rows this run settled."""
     for status, count in done_now.items():
-        metrics.add_metric(
-            name=f"ImportRows{status.capitalize()}", unit=MetricUnit.Count, value=count
-        )
+        metrics.add_metric(name=ROW_METRICS[status], unit=MetricUnit.Count, value=count)
 
 
 def time_left_of(context: Any) -> Callable[[], float] | None:
