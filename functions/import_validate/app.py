@@ -43,6 +43,13 @@ tracer = new_tracer()
 app = make_resolver()
 
 
+# the metric of each row verdict
+VERDICT_METRICS = {
+    "valid": "ImportRowsValid",
+    "warning": "ImportRowsWarning",
+    "error": "ImportRowsError",
+}
+
 # What the proxy result may spend on the body: Lambda's 6 MB response limit less room for
 # the status, the headers and the JSON around the body.
 _BODY_BUDGET = MAX_INLINE_BODY_BYTES - 64 * 1024
@@ -143,11 +150,9 @@ def validate(kind: Kind):
         "import validated",
         extra={"kind": kind.name, "arrived_as": arrived_as, "bytes": len(data), **summary},
     )
-    for status in ("valid", "warning", "error"):
+    for status in VERDICT_METRICS:
         metrics.add_metric(
-            name=f"ImportRows{status.capitalize()}",
-            unit=MetricUnit.Count,
-            value=summary[f"{status}_rows"],
+            name=VERDICT_METRICS[status], unit=MetricUnit.Count, value=summary[f"{status}_rows"]
         )
     return report_response(session.report(), event.headers.get("accept-encoding") or "")
 

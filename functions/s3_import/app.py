@@ -52,10 +52,18 @@ def _object_of(record: S3EventRecord) -> S3ObjectRef:
     )
 
 
+# the metric of each import's end state (orgimport.imports.s3.run.ImportState)
+STATE_METRICS = {
+    "confirmed": "S3ImportsConfirmed",
+    "rejected": "S3ImportsRejected",
+    "expired": "S3ImportsExpired",
+    "already_reported": "S3ImportsAlreadyReported",
+    "superseded": "S3ImportsSuperseded",
+}
+
+
 def _record(outcome: S3ImportOutcome) -> None:
-    metrics.add_metric(
-        name=f"S3Imports{outcome.state.title().replace('_', '')}", unit=MetricUnit.Count, value=1
-    )
+    metrics.add_metric(name=STATE_METRICS[outcome.state], unit=MetricUnit.Count, value=1)
     add_row_metrics(metrics, outcome.done_now)
 
 
