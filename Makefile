@@ -10,12 +10,16 @@ export SAM_CLI_TELEMETRY := 0
 export PYTHONPATH := $(CURDIR)/layers/common:$(CURDIR)
 
 PORT ?= 3000
+MOTO_PORT ?= 3001
+# 0.0.0.0 lets `sam local`'s containers reach moto on Linux (host.docker.internal)
+MOTO_HOST ?= 127.0.0.1
 ROLE ?= owner
-USER ?= local-user
+# the token's subject; not USER, which every shell sets to its login name
+SUB ?= local-user
 ORG ?= owner
 USER_ROLES ?=
 
-.PHONY: help install debian dynalite test-dynalite local token s3-import test unit integration e2e lint format typecheck sam-validate build bench openapi clean
+.PHONY: help install debian dynalite test-dynalite local sam-env token s3-import test unit integration e2e lint format typecheck sam-validate build bench openapi clean
 
 $(DEPS): requirements-dev.txt layers/common/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -48,22 +52,26 @@ help:
 ## Install the tools (.venv), the SAM CLI (.venv-sam) and Debian's LibreOffice Calc; every other target does it on first run
 install: $(DEPS) $(SAM_DEPS) debian
 
-## The local stack (moto for DynamoDB and S3, an API Gateway-like front) on 127.0.0.1:$(PORT)
+## The local stack (moto for DynamoDB and S3, an API Gateway-like front) on 127.0.0.1:$(PORT), moto on $(MOTO_PORT)
 local: $(DEPS)
-	$(BIN)/python -m local.stack --port $(PORT)
+	$(BIN)/python -m local.stack --port $(PORT) --moto-port $(MOTO_PORT) --moto-host $(MOTO_HOST)
 
-## A token for the local stack: make token ROLE=distributor ORG=<distributor id> USER_ROLES=Admin
+## events/env.local.json for `sam local --env-vars`, pointing at moto on $(MOTO_PORT)
+sam-env: $(DEPS)
+	$(BIN)/python -m local.sam_env --moto-port $(MOTO_PORT) > events/env.local.json
+
+## A token for the local stack: make token ROLE=distributor ORG=<distributor id> SUB=u1 USER_ROLES=Admin
 token: $(DEPS)
-	@$(BIN)/python -m local.token --role $(ROLE) --user $(USER) --org $(ORG) --user-roles "$(USER_ROLES)"
+	@$(BIN)/python -m local.token --role $(ROLE) --user $(SUB) --org $(ORG) --user-roles "$(USER_ROLES)"
 
 ## Put a CSV under the local stack's incoming/<kind>/ and print its report:
-## make s3-import FILE=path/to.csv OVERRIDE=true KIND=resellers (MOTO_URL=http://127.0.0.1:3001 by default)
+## make s3-import FILE=path/to.csv OVERRIDE=true KIND=resellers (moto on MOTO_PORT, 3001 by default)
 s3-import: $(DEPS)
 	@test -n "$(FILE)" || { echo "usage: make s3-import FILE=path/to.csv [OVERRIDE=true]"; exit 2; }
-	$(BIN)/python -m local.s3_put "$(FILE)" $(if $(OVERRIDE),--override "$(OVERRIDE)") $(if $(KIND),--kind "$(KIND)") $(if $(MOTO_URL),--endpoint-url "$(MOTO_URL)")
+	$(BIN)/python -m local.s3_put "$(FILE)" $(if $(OVERRIDE),--override "$(OVERRIDE)") $(if $(KIND),--kind "$(KIND)") --endpoint-url "$(or $(MOTO_URL),http://127.0.0.1:$(MOTO_PORT))"
 
 ## Everything CI checks: lint, types, every test, the template lint and build
-test: lint typecheck unit integration e2e sam-validate build
+test: lint typecheck unit integration test-dynalite e2e sam-validate build
 
 ## The domain with in-memory fakes, no AWS
 unit: $(DEPS) debian

@@ -1,7 +1,8 @@
 """The `--env-vars` file for `sam local invoke` / `sam local start-api` against the local moto.
 
-`python -m local.sam_env > events/env.local.json` regenerates it from
-template.yaml: per function (keyed by logical id, as SAM expects) its
+`make sam-env` (`python -m local.sam_env [--moto-port N] > events/env.local.json`)
+regenerates it from template.yaml, for the moto port `make local MOTO_PORT=N` uses:
+per function (keyed by logical id, as SAM expects) its
 variables with local values, and a "Parameters" block applied to every
 function. Inside SAM's container the host's moto is `host.docker.internal`.
 
@@ -11,6 +12,7 @@ AWS_ENDPOINT_URL entry reaches a function only once template.yaml declares it.
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from typing import Any
@@ -36,8 +38,11 @@ def render(template: Template, moto_port: int = DEFAULT_MOTO_PORT) -> str:
     return json.dumps(sam_env_vars(template, moto_port), indent=2) + "\n"
 
 
-def main() -> int:
-    sys.stdout.write(render(load_template()))
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m local.sam_env", description=__doc__)
+    parser.add_argument("--moto-port", type=int, default=DEFAULT_MOTO_PORT)
+    args = parser.parse_args(argv)
+    sys.stdout.write(render(load_template(), args.moto_port))
     return 0
 
 

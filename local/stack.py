@@ -186,17 +186,20 @@ def start_stack(
     template_path: Path | str | None = None,
     tasks: Iterable[Callable[[LocalStack], None]] = (),
     hold_ready: bool = False,
+    moto_host: str = HOST,
 ) -> LocalStack:
     """Start moto, create the resources, serve the API; port 0 = any free port. With
-    `hold_ready`, health answers 503 until the caller sets `stack.front.ready`."""
+    `hold_ready`, health answers 503 until the caller sets `stack.front.ready`. moto
+    listens on `moto_host` (0.0.0.0: reachable from `sam local`'s containers too); this
+    process always talks to it over loopback."""
     template = load_template(template_path)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's per-request lines
     _check_port_free(moto_port)
     _check_port_free(port)
-    moto = SerialMotoServer(ip_address=HOST, port=moto_port, verbose=False)
+    moto = SerialMotoServer(ip_address=moto_host, port=moto_port, verbose=False)
     moto.start()
-    moto_host, bound_port = moto.get_host_and_port()
-    moto_url = f"http://{moto_host}:{bound_port}"
+    _, bound_port = moto.get_host_and_port()
+    moto_url = f"http://{HOST}:{bound_port}"
     try:
         apply_environment(template, moto_url)
         create_resources(template, moto_url)
@@ -276,6 +279,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--moto-port", type=int, default=DEFAULT_MOTO_PORT, help="moto port (0: any free)"
     )
+    parser.add_argument(
+        "--moto-host",
+        default=HOST,
+        help="address moto listens on (0.0.0.0 for sam local's containers; default loopback)",
+    )
     parser.add_argument("--template", type=Path, default=None, help="default: template.yaml")
     args = parser.parse_args(argv)
     # The stack's own lines (one per request) at INFO; libraries only when something is wrong.
@@ -284,7 +292,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     logging.getLogger("local").setLevel(logging.INFO)
     try:
-        stack = start_stack(args.port, args.moto_port, template_path=args.template, hold_ready=True)
+        stack = start_stack(
+            args.port,
+            args.moto_port,
+            template_path=args.template,
+            hold_ready=True,
+            moto_host=args.moto_host,
+        )
     except OSError as exc:
         print(f"local stack: {exc}", file=sys.stderr)
         return 1
