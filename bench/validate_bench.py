@@ -53,7 +53,8 @@ WARM_RUNS = 3
 IMPORT_RUNS = 15
 MAX_REQUESTS = 15
 MAX_IMPORT_RATIO = 1.2
-# the dependencies the issue names (boto3 with botocore, pydantic with its core)
+# the dependencies the issue names (boto3 with botocore, pydantic with its core), and
+# the X-Ray SDK the Powertools Tracer loads (with wrapt, its patcher)
 DEPENDENCIES = (
     "aws_lambda_powertools",
     "pydantic",
@@ -61,6 +62,8 @@ DEPENDENCIES = (
     "pynamodb",
     "boto3",
     "botocore",
+    "aws_xray_sdk",
+    "wrapt",
 )
 
 

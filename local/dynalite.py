@@ -43,8 +43,20 @@ def _listening(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
+class Dynalite(str):
+    """A running dynalite's endpoint (a str), with its process id."""
+
+    pid: int
+
+    def cpu_seconds(self) -> float:
+        """The CPU time the emulator's process has used so far (Linux's /proc)."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks = int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks / os.sysconf("SC_CLK_TCK")
+
+
 @contextlib.contextmanager
-def running(port: int | None = None) -> Iterator[str]:
+def running(port: int | None = None) -> Iterator[Dynalite]:
     """A dynalite on `port` (a free one by default), in memory; yields its endpoint."""
     node = shutil.which("node")
     if node is None or not CLI.exists():
@@ -62,7 +74,9 @@ def running(port: int | None = None) -> Iterator[str]:
                 error = process.stderr.read().decode() if process.stderr else ""
                 raise SystemExit(f"dynalite did not start on port {port}: {error}")
             time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
+        endpoint = Dynalite(f"http://127.0.0.1:{port}")
+        endpoint.pid = process.pid
+        yield endpoint
     finally:
         process.terminate()
         try:
