@@ -3,7 +3,6 @@ resellers, customers) over orgimport.api.organization_routes, users over
 orgimport.api.user_routes. A thin entry point."""
 
 from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.logging import correlation_paths
 
 from orgimport import wiring
 from orgimport.api.guard import CRUD_ACTIONS, guarded
@@ -16,7 +15,7 @@ from orgimport.kinds.distributors.kind import DISTRIBUTORS
 from orgimport.kinds.organizations.tier import CUSTOMER_TIER, DISTRIBUTOR_TIER, RESELLER_TIER
 from orgimport.kinds.resellers.kind import RESELLERS
 from orgimport.kinds.users.kind import USERS
-from orgimport.runtime.observability import count_writes, new_tracer
+from orgimport.runtime.observability import count_writes, new_tracer, observed
 
 logger = Logger()
 metrics = Metrics(namespace=settings().metrics_namespace)
@@ -33,12 +32,9 @@ for kind, tier in KINDS:
 add_user_routes(app, UserApi(USERS, wiring.users, wiring.viewer))
 POLICIES = {**{kind.name: kind.policy for kind, _ in KINDS}, USERS.name: USERS.policy}
 
-lambda_handler = tracer.capture_lambda_handler(
-    metrics.log_metrics(
-        logger.inject_lambda_context(
-            guarded(app, POLICIES, CRUD_ACTIONS, wiring.admit),
-            correlation_id_path=correlation_paths.API_GATEWAY_HTTP,
-        )
-    ),
-    capture_response=False,  # a page of records can pass X-Ray's 64 KB
+lambda_handler = observed(
+    guarded(app, POLICIES, CRUD_ACTIONS, wiring.admit),
+    logger=logger,
+    metrics=metrics,
+    tracer=tracer,
 )

@@ -13,7 +13,6 @@ from uuid import UUID
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
-from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 
 from orgimport import wiring
@@ -36,7 +35,7 @@ from orgimport.imports.status import readable_session
 from orgimport.imports.uploads import XLSX_TYPE
 from orgimport.kinds.registry import KINDS
 from orgimport.runtime.confirm_runtime import add_row_metrics, audit_rows, confirm_options
-from orgimport.runtime.observability import new_tracer
+from orgimport.runtime.observability import new_tracer, observed
 
 logger = Logger()
 metrics = Metrics(namespace=settings().metrics_namespace)
@@ -152,13 +151,9 @@ for kind in KINDS:
     add_routes(kind)
 
 
-lambda_handler = tracer.capture_lambda_handler(
-    metrics.log_metrics(
-        logger.inject_lambda_context(
-            guarded(app, {kind.name: kind.policy for kind in KINDS}, "import", wiring.admit),
-            correlation_id_path=correlation_paths.API_GATEWAY_HTTP,
-            clear_state=True,
-        )
-    ),
-    capture_response=False,  # 1000 results can pass X-Ray's 64 KB
+lambda_handler = observed(
+    guarded(app, {kind.name: kind.policy for kind in KINDS}, "import", wiring.admit),
+    logger=logger,
+    metrics=metrics,
+    tracer=tracer,
 )

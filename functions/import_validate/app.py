@@ -14,7 +14,6 @@ from typing import Annotated, Any, Literal
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 
 from orgimport import wiring
@@ -35,7 +34,7 @@ from orgimport.imports.template_xlsx import template_workbook, workbook_filename
 from orgimport.imports.uploads import XLSX_TYPE
 from orgimport.imports.validate import validate_csv
 from orgimport.kinds.registry import KINDS
-from orgimport.runtime.observability import new_tracer
+from orgimport.runtime.observability import new_tracer, observed
 
 logger = Logger()
 metrics = Metrics(namespace=settings().metrics_namespace)
@@ -175,13 +174,9 @@ for kind in KINDS:
     app.post(f"{base}/validate", **import_operation(kind, "validate"))(_of(kind, validate))
 
 
-lambda_handler = tracer.capture_lambda_handler(
-    metrics.log_metrics(
-        logger.inject_lambda_context(
-            guarded(app, {kind.name: kind.policy for kind in KINDS}, "import", wiring.admit),
-            correlation_id_path=correlation_paths.API_GATEWAY_HTTP,
-            clear_state=True,
-        )
-    ),
-    capture_response=False,  # a report can be megabytes: X-Ray keeps 64 KB
+lambda_handler = observed(
+    guarded(app, {kind.name: kind.policy for kind in KINDS}, "import", wiring.admit),
+    logger=logger,
+    metrics=metrics,
+    tracer=tracer,
 )

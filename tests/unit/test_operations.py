@@ -61,7 +61,26 @@ def test_every_function_is_traced(logical_id: str) -> None:
     module = function_module(_code_dir(logical_id), prefix="ops", reuse=False)
     assert isinstance(module.tracer, Tracer)
     source = (ROOT / "functions" / _code_dir(logical_id) / "app.py").read_text()
-    assert "tracer.capture_lambda_handler" in source
+    assert "tracer.capture_lambda_handler" in source or "tracer=tracer" in source
+
+
+def test_an_observed_handler_runs_inside_its_tracer() -> None:
+    from orgimport.runtime.observability import observed
+
+    captured: list[object] = []
+
+    class Recording(Tracer):
+        def capture_lambda_handler(self, lambda_handler=None, **kwargs):  # type: ignore[override]
+            captured.append((lambda_handler, kwargs))
+            return lambda_handler
+
+    def handler(event: dict, context: object) -> dict:
+        return {"statusCode": 200}
+
+    from aws_lambda_powertools import Logger, Metrics
+
+    observed(handler, logger=Logger(), metrics=Metrics(namespace="x"), tracer=Recording())
+    assert len(captured) == 1 and captured[0][1] == {"capture_response": False}
 
 
 def _metric_names_in(tree: ast.Module) -> Iterator[str]:

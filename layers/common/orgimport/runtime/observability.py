@@ -6,15 +6,18 @@ write metrics.
   trace. Outside Lambda (tests, the local stack, `sam local`) Powertools disables it.
 - `count_writes`: a resolver middleware giving the CRUD function its metrics: the
   writes that succeeded, the ones refused by a conflict, the server errors.
+- `observed`: an API handler inside its trace, its metrics flush and its log context.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from aws_lambda_powertools import Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 
 # the metric each write outcome counts (RecordWrites: 2xx, RecordConflicts: 409,
@@ -27,6 +30,25 @@ _WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 def new_tracer() -> Tracer:
     return Tracer(patch_modules=("botocore",))
+
+
+def observed(
+    handler: Callable[[dict[str, Any], Any], dict[str, Any]],
+    *,
+    logger: Logger,
+    metrics: Metrics,
+    tracer: Tracer,
+) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    """An API Gateway handler traced (its response not captured: a report or a page of
+    records can pass X-Ray's 64 KB), its metrics flushed, each invocation's log keys
+    fresh and correlated by the API's request id."""
+    logged = logger.inject_lambda_context(
+        handler, correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True
+    )
+    traced: Callable[[dict[str, Any], Any], dict[str, Any]] = tracer.capture_lambda_handler(
+        metrics.log_metrics(logged), capture_response=False
+    )
+    return traced
 
 
 def count_writes(metrics: Metrics) -> Any:
