@@ -271,7 +271,7 @@ def _banner(stack: LocalStack, environment: dict[str, str], orgs: dict[str, str]
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m local.stack", description=__doc__.split("\n")[0]
     )
@@ -285,7 +285,11 @@ def main(argv: list[str] | None = None) -> int:
         help="address moto listens on (0.0.0.0 for sam local's containers; default loopback)",
     )
     parser.add_argument("--template", type=Path, default=None, help="default: template.yaml")
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _arguments(argv)
     # The stack's own lines (one per request) at INFO; libraries only when something is wrong.
     logging.basicConfig(
         level=logging.WARNING, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr
