@@ -84,9 +84,10 @@ integration: $(DEPS)
 ## A second DynamoDB: dynalite from npm (installed on first use)
 dynalite: $(DYNALITE)
 
-## The integration tests again, with DynamoDB's requests served by dynalite
+## The integration and end-to-end tests again, with DynamoDB's requests served by dynalite
 test-dynalite: $(DEPS) $(DYNALITE)
 	$(BIN)/python -m local.dynalite -- $(BIN)/python -m pytest tests/integration -q -p no:cacheprovider
+	ORGIMPORT_DYNAMODB=dynalite $(BIN)/python -m pytest tests/e2e -q -p no:cacheprovider
 
 ## The local stack over HTTP, as a client uses it
 e2e: $(DEPS)

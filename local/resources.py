@@ -10,6 +10,7 @@ table or bucket is left as it is, its TTL, versioning, encryption and CORS are
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -163,8 +164,10 @@ def ensure_bucket(s3: Any, spec: BucketSpec) -> None:
 
 def create_resources(template: Template, endpoint_url: str | None = None) -> None:
     """Create (or keep) every table and bucket of the template in the moto at endpoint_url
-    (None: the default endpoints, which in-process moto intercepts in tests)."""
-    dynamodb = _client("dynamodb", endpoint_url)
+    (None: the default endpoints, which in-process moto intercepts in tests). The tables
+    go where AWS_ENDPOINT_URL_DYNAMODB points when it is set (`make test-dynalite`), as
+    the handlers' DynamoDB client does."""
+    dynamodb = _client("dynamodb", os.environ.get("AWS_ENDPOINT_URL_DYNAMODB") or endpoint_url)
     for table in template.tables.values():
         ensure_table(dynamodb, table)
     s3 = _client("s3", endpoint_url)

@@ -107,7 +107,10 @@ class LocalStack:
 
 
 def apply_environment(
-    template: Template, moto_url: str, environ: MutableMapping[str, str] | None = None
+    template: Template,
+    moto_url: str,
+    environ: MutableMapping[str, str] | None = None,
+    dynamodb_url: str | None = None,
 ) -> dict[str, str]:
     """Point the SDKs at moto and give the handlers the template's variables; returns what was set.
 
@@ -115,6 +118,7 @@ def apply_environment(
     (tables, buckets) are forced: the resources exist under those names only.
     Every other template variable yields to the caller's environment, so e.g.
     POWERTOOLS_LOG_LEVEL or IMPORT_SESSION_TTL_SECONDS can be set from outside.
+    `dynamodb_url` sends DynamoDB's requests elsewhere (a dynalite), the rest to moto.
     """
     env = os.environ if environ is None else environ
     for name in [n for n in env if n.startswith("AWS_ENDPOINT_URL_") or n in _UNSET]:
@@ -130,6 +134,8 @@ def apply_environment(
         "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
         "AWS_EC2_METADATA_DISABLED": "true",
     }
+    if dynamodb_url:
+        forced["AWS_ENDPOINT_URL_DYNAMODB"] = dynamodb_url
     for name, values in template.conflicting_environment().items():
         log.warning("functions set %s to different values %s; one process keeps one", name, values)
     resource_names = template.resource_environment_names()
@@ -187,6 +193,7 @@ def start_stack(
     tasks: Iterable[Callable[[LocalStack], None]] = (),
     hold_ready: bool = False,
     moto_host: str = HOST,
+    dynamodb_url: str | None = None,
 ) -> LocalStack:
     """Start moto, create the resources, serve the API; port 0 = any free port. With
     `hold_ready`, health answers 503 until the caller sets `stack.front.ready`. moto
@@ -201,7 +208,7 @@ def start_stack(
     _, bound_port = moto.get_host_and_port()
     moto_url = f"http://{HOST}:{bound_port}"
     try:
-        apply_environment(template, moto_url)
+        apply_environment(template, moto_url, dynamodb_url=dynamodb_url)
         create_resources(template, moto_url)
         if not os.environ.get("USER_POOL_ID"):
             # sign-in accounts always on locally: the users' accounts appear in moto's pool
@@ -284,6 +291,11 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         default=HOST,
         help="address moto listens on (0.0.0.0 for sam local's containers; default loopback)",
     )
+    parser.add_argument(
+        "--dynamodb-endpoint",
+        default=None,
+        help="serve DynamoDB from this endpoint (a dynalite) instead of moto",
+    )
     parser.add_argument("--template", type=Path, default=None, help="default: template.yaml")
     return parser.parse_args(argv)
 
@@ -302,6 +314,7 @@ def main(argv: list[str] | None = None) -> int:
             template_path=args.template,
             hold_ready=True,
             moto_host=args.moto_host,
+            dynamodb_url=args.dynamodb_endpoint,
         )
     except OSError as exc:
         print(f"local stack: {exc}", file=sys.stderr)

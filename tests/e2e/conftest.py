@@ -25,6 +25,7 @@ should use their own ids or VATs rather than expect an empty store.
 
 from __future__ import annotations
 
+import contextlib
 import json as jsonlib
 import os
 import signal
@@ -42,6 +43,7 @@ from typing import Any
 
 import pytest
 
+from local.dynalite import MARK_VARIABLE, running
 from local.token import issue_token
 
 REPO = Path(__file__).resolve().parents[2]
@@ -69,6 +71,10 @@ class Reply:
         return jsonlib.loads(self.body)
 
 
+# `make test-dynalite`: every stack's DynamoDB is a dynalite of its own
+ON_DYNALITE = os.environ.get(MARK_VARIABLE) == "dynalite"
+
+
 @dataclass
 class StackProcess:
     url: str
@@ -76,18 +82,25 @@ class StackProcess:
     log_path: Path
     process: subprocess.Popen[bytes]
     _log: Any = field(repr=False, default=None)
+    # under `make test-dynalite`: the stack's own dynalite, serving its DynamoDB
+    dynamodb_url: str | None = None
+    _dynalite: Any = field(repr=False, default=None)
 
     def token(self, role: str = "owner", user: str = "u1", org: str = "o1", **claims: Any) -> str:
         return issue_token(role, user, org, **claims)
 
     def aws_client(self, service: str, **kwargs: Any) -> Any:
-        """A boto3 client of the stack's moto (path-style addressing for S3)."""
+        """A boto3 client of the stack's moto (path-style addressing for S3); DynamoDB's
+        is the dynalite `make test-dynalite` runs the stack against, when it does."""
         import boto3
         from botocore.config import Config
 
+        endpoint = self.moto_url
+        if service == "dynamodb":
+            endpoint = self.dynamodb_url or endpoint
         return boto3.client(
             service,
-            endpoint_url=self.moto_url,
+            endpoint_url=endpoint,
             region_name="eu-west-1",
             aws_access_key_id="local",
             aws_secret_access_key="local",
@@ -144,6 +157,9 @@ class StackProcess:
         if self._log is not None:
             self._log.close()
             self._log = None
+        if self._dynalite is not None:
+            self._dynalite.close()
+            self._dynalite = None
 
 
 def _wait_until_healthy(stack: StackProcess) -> None:
@@ -178,6 +194,13 @@ def start_stack_process(log_path: Path, template: Path | None = None) -> StackPr
         "--moto-port",
         str(moto_port),
     ]
+    dynalite = None
+    if ON_DYNALITE:  # make test-dynalite: each stack its own, as each has its own moto
+        dynalite = contextlib.ExitStack()
+        dynamodb_url: str | None = dynalite.enter_context(running())
+        command += ["--dynamodb-endpoint", str(dynamodb_url)]
+    else:
+        dynamodb_url = None
     if template is not None:
         command += ["--template", str(template)]
     log = log_path.open("wb")
@@ -188,6 +211,8 @@ def start_stack_process(log_path: Path, template: Path | None = None) -> StackPr
         log_path=log_path,
         process=process,
         _log=log,
+        dynamodb_url=dynamodb_url,
+        _dynalite=dynalite,
     )
     _wait_until_healthy(stack)
     return stack
