@@ -116,7 +116,7 @@ build: $(SAM_DEPS)
 	$(SAM) build --template template.yaml --build-dir .aws-sam/build
 
 ## The benchmarks of every issue, side by side in one run
-bench: $(DEPS)
+bench: $(DEPS) $(DYNALITE)
 	$(BIN)/python -m bench.run
 
 ## The OpenAPI document, generated from the handlers' routes and models: openapi.json
