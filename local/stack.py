@@ -185,6 +185,17 @@ class SerialMotoServer(ThreadedMotoServer):
         self._server.serve_forever()
 
 
+def _warn_of_foreign_issuers(template: Template) -> None:
+    for api in template.http_apis.values():
+        for spec in api.authorizers.values():
+            if spec.issuer != LOCAL_ISSUER:
+                log.warning(
+                    "authorizer %s expects issuer %s: local tokens will fail",
+                    spec.name,
+                    spec.issuer,
+                )
+
+
 def start_stack(
     port: int = 0,
     moto_port: int = 0,
@@ -213,14 +224,7 @@ def start_stack(
         if not os.environ.get("USER_POOL_ID"):
             # sign-in accounts always on locally: the users' accounts appear in moto's pool
             os.environ["USER_POOL_ID"] = create_user_pool(moto_url)
-        for api in template.http_apis.values():
-            for spec in api.authorizers.values():
-                if spec.issuer != LOCAL_ISSUER:
-                    log.warning(
-                        "authorizer %s expects issuer %s: local tokens will fail",
-                        spec.name,
-                        spec.issuer,
-                    )
+        _warn_of_foreign_issuers(template)
         front = LocalFront(template, FunctionRegistry(template), load_or_create().jwks(), port)
     except BaseException:
         moto.stop()
@@ -242,7 +246,7 @@ def _tokens(orgs: dict[str, str]) -> list[str]:
     """A token per role, each for its example organization (local.demo_tiers)."""
     lines = [
         f"tokens: user {_BANNER_USER}, valid {_BANNER_TTL_S // 3600} h"
-        " (more: make token ROLE=.. USER=.. ORG=.. USER_ROLES=..)"
+        " (more: make token ROLE=.. SUB=.. ORG=.. USER_ROLES=..)"
     ]
     for role, org in orgs.items():
         # an owner's Super Admin, an Admin of every other tier: they manage users too
