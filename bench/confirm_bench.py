@@ -256,9 +256,9 @@ def counted_calls() -> tuple[DynamoDBCalls, SerialCalls, Counter[str]]:
 def bare_put_loop(calls: DynamoDBCalls, series: int = 0) -> float:
     """CPU per request of `BARE_PUTS` PutItem calls on the process's own DynamoDB client:
     items shaped like a distributor, no pynamodb, no condition."""
-    from orgimport.storage.aws_clients import dynamodb
+    from orgimport.storage.models import dynamodb_client
 
-    client, table = dynamodb(), os.environ["DISTRIBUTORS_TABLE"]
+    client, table = dynamodb_client(), os.environ["DISTRIBUTORS_TABLE"]
     items = [
         {
             "pk": {"S": f"BARE#{series}#{n:05d}"},

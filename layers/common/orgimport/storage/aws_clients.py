@@ -24,16 +24,6 @@ _lock = threading.Lock()
 _session: botocore.session.Session | None = None
 _clients: dict[str, Any] = {}
 
-# DynamoDB: what pynamodb's own client would be (no client-side parameter validation,
-# the same timeouts and retries), with room for the confirm pool and the request thread
-DYNAMODB_CONFIG = Config(
-    parameter_validation=False,
-    connect_timeout=2,
-    read_timeout=5,
-    retries={"mode": "standard", "total_max_attempts": 4},
-    max_pool_connections=80,
-)
-
 
 def client(service: str, config: Config) -> Any:
     """The process's client of `service`, made on the first call (`config` applies then)."""
@@ -51,10 +41,6 @@ def client(service: str, config: Config) -> Any:
             )
             _clients[service] = found
     return found
-
-
-def dynamodb() -> Any:
-    return client("dynamodb", DYNAMODB_CONFIG)
 
 
 def forget() -> None:

@@ -3,20 +3,21 @@
 Only the repositories in this package use them. Nothing is read at import:
 `bind_tables` names the tables and the region (from the settings, by
 `orgimport.wiring`) before the first request. Every model talks through the process's
-one DynamoDB client (`aws_clients.dynamodb`), not a client of its own per model and
-per racing thread.
+one DynamoDB client (`dynamodb_client`, configured from `_Meta`), not a client of its
+own per model and per racing thread.
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
+from botocore.config import Config
 from pynamodb.attributes import BinaryAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.connection import TableConnection
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from orgimport.storage.aws_clients import dynamodb
+from orgimport.storage import aws_clients
 
 DISTRIBUTOR_PREFIX = "DIST#"
 VAT_PREFIX = "VAT#"
@@ -55,6 +56,22 @@ class _Meta:
     max_pool_connections = 80
 
 
+# the client pynamodb would make from _Meta: no client-side parameter validation, its
+# timeouts, pool and retries
+_CLIENT_CONFIG = Config(
+    parameter_validation=False,
+    connect_timeout=_Meta.connect_timeout_seconds,
+    read_timeout=_Meta.read_timeout_seconds,
+    retries={"mode": "standard", "total_max_attempts": 1 + _Meta.max_retry_attempts},
+    max_pool_connections=_Meta.max_pool_connections,
+)
+
+
+def dynamodb_client() -> Any:
+    """The process's one DynamoDB client (`aws_clients`), every model's."""
+    return aws_clients.client("dynamodb", _CLIENT_CONFIG)
+
+
 class _Item(Model):
     """A model whose connection uses the process's DynamoDB client."""
 
@@ -62,7 +79,7 @@ class _Item(Model):
     def _get_connection(cls) -> TableConnection:
         connection = super()._get_connection()
         if connection.connection._client is None:
-            connection.connection._client = dynamodb()
+            connection.connection._client = dynamodb_client()
         return connection
 
 
